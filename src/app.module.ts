@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './common/auth/auth.module.js';
+import { APP_CONFIG } from './config/app-config.provider.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/env.validation.js';
+import { buildTypeOrmOptions } from './database/typeorm.options.js';
+import { BackupsModule } from './modules/backups/backups.module.js';
+import { ClientsModule } from './modules/clients/clients.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { VersionsModule } from './modules/versions/versions.module.js';
+
+// `config.databaseUrl` is always set here: main.ts starts the embedded database first when needed.
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (appConfig: AppConfig) => buildTypeOrmOptions(appConfig, appConfig.databaseUrl ?? ''),
+        }),
+        AuthModule,
+        VersionsModule,
+        HealthModule,
+        BackupsModule,
+        ClientsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { FreezerExceptionFilter } from './common/errors/freezer-exception.filter.js';
+import { jsonBody, requestId, requireJson, stripTrailingSlash } from './common/http/http-middleware.js';
+import { mountOpenApi } from './common/openapi/openapi.js';
+import type { AppConfig } from './config/env.validation.js';
+import { enabledLogLevels } from './config/log-levels.js';
+
+// Builds the application exactly as it serves: main.ts and every e2e test call this, so tests
+// exercise the production wiring.
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    // freezer parses bodies itself (any Content-Type, any method); see jsonBody().
+    bodyParser: false,
+    logger: enabledLogLevels(config.logLevel),
+    abortOnError: false,
+  });
+  configureApp(app, config);
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  // The service sends its own strong ETags (D6); Express's would answer 304 on its own.
+  app.set('etag', false);
+  app.use(requestId, stripTrailingSlash);
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['x-openstack-request-id', 'ETag', 'Retry-After'],
+      allowedHeaders: ['Content-Type', 'Accept', 'X-Auth-Token', 'X-Openstack-Request-Id', 'If-Match'],
+    });
+  }
+  app.use(requireJson, ...jsonBody(config.bodyLimit));
+  app.useGlobalFilters(new FreezerExceptionFilter(config.bodyLimit));
+  mountOpenApi(app);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+import { InvalidParameterError } from '../errors/freezer-errors.js';
+import type { Paging } from '../http/list-query.js';
+import type { JsonObject } from '../json/json.types.js';
+import type { Owner } from '../auth/request-context.js';
+import type { SearchDocument } from '../search/search-document.js';
+import { compileSearch, type SearchSpec } from '../search/search-sql.js';
+import { SqlParams } from '../search/sql-params.js';
+
+// Anything that runs SQL: the DataSource, or the EntityManager of an open transaction.
+export interface Queryable {
+  query<T = unknown>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
+// Every table of documents has the same owner columns (D4): owner_id, id, project_id.
+export function ownerConditions(owner: Owner, params: SqlParams): string[] {
+  const conditions = [`owner_id = ${params.add(owner.ownerId)}`];
+  if (owner.projectFilter !== null) conditions.push(`project_id = ${params.add(owner.projectFilter)}`);
+  return conditions;
+}
+
+export interface ListRequest {
+  search: SearchDocument;
+  paging: Paging;
+}
+
+// One page of the owner's documents matching the search, filtered and paged inside PostgreSQL,
+// in creation order (D9, D10). `table` and the spec's columns are constants of the calling
+// repository, never input.
+export async function listDocuments(
+  db: Queryable,
+  table: string,
+  spec: SearchSpec,
+  owner: Owner,
+  { search, paging }: ListRequest,
+): Promise<JsonObject[]> {
+  const params = new SqlParams();
+  const owned = ownerConditions(owner, params);
+  const conditions = [...owned];
+  if (paging.marker !== null) {
+    const markerParams = new SqlParams();
+    const markerOwned = ownerConditions(owner, markerParams);
+    const found = await db.query<unknown[]>(
+      `SELECT 1 FROM ${table} WHERE ${markerOwned.join(' AND ')} AND id = ${markerParams.add(paging.marker)}`,
+      markerParams.values,
+    );
+    if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
+    conditions.push(
+      // inside the sub-select the column names refer to the marker row
+      `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)})`,
+    );
+  }
+  conditions.push(...compileSearch(search, spec, params));
+  const rows = await db.query<Array<{ doc: JsonObject }>>(
+    `SELECT doc FROM ${table} WHERE ${conditions.join(' AND ')}
+      ORDER BY created_at, id LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`,
+    params.values,
+  );
+  return rows.map((row) => row.doc);
+}
+
+export interface StoredDocument<T extends JsonObject = JsonObject> {
+  doc: T;
+  version: number;
+}
+
+export async function getDocument<T extends JsonObject>(
+  db: Queryable,
+  table: string,
+  owner: Owner,
+  id: string,
+  lock = false,
+): Promise<StoredDocument<T> | null> {
+  const params = new SqlParams();
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+  const rows = await db.query<Array<StoredDocument<T>>>(
+    `SELECT doc, version FROM ${table} WHERE ${conditions.join(' AND ')}${lock ? ' FOR UPDATE' : ''}`,
+    params.values,
+  );
+  return rows[0] ?? null;
+}
+
+export async function deleteDocument(db: Queryable, table: string, owner: Owner, id: string): Promise<boolean> {
+  const params = new SqlParams();
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+  // TypeORM answers a DELETE with [rows, rowCount]
+  const [, count] = await db.query<[unknown[], number]>(`DELETE FROM ${table} WHERE ${conditions.join(' AND ')}`, params.values);
+  return count > 0;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { JsonValue } from '../json/json.types.js';
+import type { SearchDocument, SearchPair } from './search-document.js';
+import type { SqlParams } from './sql-params.js';
+
+// How one collection is searched: its JSONB document column, the promoted columns (each holds
+// freezer_key_values(doc, key), maintained by a trigger and indexed) and, for backups, the
+// time column that time_after/time_before compare.
+export interface SearchSpec {
+  docColumn: string;
+  promotedKeys: Readonly<Record<string, string>>;
+  timeColumn?: string;
+}
+
+// Translates a search document into SQL conditions (D10), all ANDed by the caller. The SQL
+// functions it calls are defined by the SearchFunctions migration.
+export function compileSearch(search: SearchDocument, spec: SearchSpec, params: SqlParams): string[] {
+  const conditions: string[] = [];
+  for (const pair of search.match) conditions.push(matchPair(pair, spec, params, true));
+  for (const pair of search.matchNot) conditions.push(`NOT coalesce(${matchPair(pair, spec, params, false)}, false)`);
+  for (const term of search.freeText) {
+    conditions.push(`freezer_doc_text(${spec.docColumn}) ILIKE ${params.add(`%${escapeLike(term)}%`)}`);
+  }
+  if (spec.timeColumn && search.timeAfter !== null) conditions.push(`${spec.timeColumn} >= ${params.add(search.timeAfter)}`);
+  if (spec.timeColumn && search.timeBefore !== null) conditions.push(`${spec.timeColumn} <= ${params.add(search.timeBefore)}`);
+  return conditions;
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+function isScalar(value: JsonValue): value is string | number | boolean {
+  return typeof value !== 'object';
+}
+
+// `indexed` asks for the GIN pre-filter on generic keys; inside NOT it would only cost time.
+function matchPair([key, value]: SearchPair, spec: SearchSpec, params: SqlParams, indexed: boolean): string {
+  if (key.includes('.')) return matchPath(key.split('.'), value, spec, params);
+  const promoted = spec.promotedKeys[key];
+  const values = promoted ?? `freezer_key_values(${spec.docColumn}, ${params.add(key)})`;
+  if (value === null) {
+    // An absent key reads as null (§4.3 point 3).
+    return `(${values} = '[]'::jsonb OR ${values} @> '[null]'::jsonb)`;
+  }
+  if (!isScalar(value)) {
+    return `EXISTS (SELECT 1 FROM jsonb_array_elements(${values}) AS v WHERE v = ${params.add(JSON.stringify(value))}::jsonb)`;
+  }
+  // For scalars, array containment is JSON-typed equality with any of the values ("1" != 1, 1 = 1.0).
+  const contains = `${values} @> ${params.add(JSON.stringify([value]))}::jsonb`;
+  if (promoted || !indexed) return contains;
+  const pair = `freezer_pair(${params.add(key)}, ${params.add(JSON.stringify(value))}::jsonb)`;
+  return `(freezer_leaf_pairs(${spec.docColumn}) @> ARRAY[${pair}] AND ${contains})`;
+}
+
+// A dotted key is an exact path from the top of the document.
+function matchPath(path: string[], value: JsonValue, spec: SearchSpec, params: SqlParams): string {
+  const at = `(${spec.docColumn} #> ${params.add(path)}::text[])`;
+  if (value === null) return `coalesce(${at}, 'null'::jsonb) = 'null'::jsonb`;
+  return `${at} = ${params.add(JSON.stringify(value))}::jsonb`;
+}

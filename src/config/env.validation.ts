@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+// The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
+
+export type AuthMode = 'noauth' | 'trusted-headers';
+export type FreezerScope = 'user' | 'project';
+export type MigrateMode = 'run' | 'check' | 'off';
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  migrate: MigrateMode;
+  poolSize: number;
+  statementTimeoutMs: number;
+  authMode: AuthMode;
+  allowInsecureNoauth: boolean;
+  scope: FreezerScope;
+  logLevel: LogLevel;
+  bodyLimit: number;
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, reason: string) {
+    super(`Invalid configuration: ${setting} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2 };
+
+function size(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*(b|kb?|mb?)?$/i.exec(raw);
+  if (!match) throw new ConfigError(name, `must be a size such as 1048576, 512kb or 1mb, got "${raw}"`);
+  const bytes = Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()];
+  if (bytes < 1024 || bytes > 64 * 1024 ** 2) throw new ConfigError(name, 'must be between 1kb and 64mb');
+  return bytes;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    try {
+      const url = new URL(origin);
+      if (url.origin !== origin) throw new Error('not an origin');
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `must be a comma list of origins such as https://horizon.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+export function validateEnv(env: Env): AppConfig {
+  const config: AppConfig = {
+    port: integer(env, 'PORT', 9090, 0, 65535),
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    databaseUrl: databaseUrl(env),
+    dataDir: read(env, 'FREEZER_DATA_DIR') ?? './data',
+    migrate: oneOf(env, 'DB_MIGRATE', ['run', 'check', 'off'] as const, 'run'),
+    poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers'] as const, 'noauth'),
+    allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
+    scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
+    corsOrigins: corsOrigins(env),
+  };
+  if (config.authMode === 'noauth' && !isLoopback(config.host) && !config.allowInsecureNoauth) {
+    throw new ConfigError(
+      'HOST',
+      `is "${config.host}", not a loopback address, while AUTH_MODE=noauth trusts any caller; ` +
+        'set AUTH_MODE=trusted-headers behind an authenticating proxy, or ALLOW_INSECURE_NOAUTH=true',
+    );
+  }
+  return config;
+}

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every TypeORM entity, listed explicitly (the registry the data source and the drift check read).
+import { BackupEntity } from '../modules/backups/backup.entity.js';
+import { ClientEntity } from '../modules/clients/client.entity.js';
+
+export const ENTITIES = [BackupEntity, ClientEntity];

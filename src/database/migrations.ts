@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+// The ordered list of migrations (explicit, never a glob: the compiled output must not depend on
+// what else sits in the folder). Add each new migration file here.
+import { SearchFunctions1764428400000 } from '../../migrations/1764428400000-SearchFunctions.js';
+import { BackupsAndClients1764428500000 } from '../../migrations/1764428500000-BackupsAndClients.js';
+
+export const MIGRATIONS = [SearchFunctions1764428400000, BackupsAndClients1764428500000];

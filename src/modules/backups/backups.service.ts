@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import type { Owner } from '../../common/auth/request-context.js';
+import { DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
+import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
+import type { JsonValue } from '../../common/json/json.types.js';
+import type { StoredDocument } from '../../common/ownership/owned-documents.js';
+import { parseSearch } from '../../common/search/search-document.js';
+import { type BackupDocument, buildBackupDocument, checkBackupMetadata } from './backup-document.js';
+import { BackupsRepository } from './backups.repository.js';
+
+@Injectable()
+export class BackupsService {
+  constructor(private readonly backups: BackupsRepository) {}
+
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ backups: BackupDocument[] }> {
+    const backups = await this.backups.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
+    return { backups };
+  }
+
+  async create(owner: Owner, body: JsonValue | undefined): Promise<{ backup_id: string }> {
+    checkBackupMetadata(body);
+    const doc = buildBackupDocument(owner, body);
+    await this.backups.insert(owner, doc);
+    return { backup_id: doc.backup_id };
+  }
+
+  async get(owner: Owner, backupId: string): Promise<StoredDocument<BackupDocument>> {
+    const found = await this.backups.get(owner, backupId);
+    if (!found) throw new DocumentNotFoundError(`No backup found with ID ${backupId}`);
+    return found;
+  }
+
+  // v2 answers 204 whether or not the backup existed (tempest asserts it); v1 answers 404.
+  async remove(owner: Owner, backupId: string, ifMatch: string | undefined): Promise<void> {
+    const deleted = await this.backups.remove(owner, backupId, ifMatch);
+    if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No Backup found with ID:${backupId}`);
+  }
+}

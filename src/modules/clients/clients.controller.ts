@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Owner } from '../../common/auth/request-context.decorator.js';
+import type { Owner as OwnerType } from '../../common/auth/request-context.js';
+import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
+import { etagOf } from '../../common/http/if-match.js';
+import type { RawQuery } from '../../common/http/list-query.js';
+import type { JsonValue } from '../../common/json/json.types.js';
+import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
+import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
+import type { ClientDocument } from './client-document.js';
+import { ClientsService } from './clients.service.js';
+import { ClientCreatedDto, ClientDocumentDto, ClientInfoDto, ClientListDto } from './dto/client.dto.js';
+
+@ApiTags('clients')
+@ApiFreezerErrors(401, 403, 406, 503)
+@Controller(['v2/:project_id/clients', 'v1/clients'])
+export class ClientsController {
+  constructor(private readonly clients: ClientsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List and search registered clients', operationId: 'listClients' })
+  @ApiListQuery()
+  @ApiOkResponse({ type: ClientListDto })
+  @ApiFreezerErrors(400)
+  listClients(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<ClientListDto> {
+    return this.clients.list(owner, query, search) as Promise<ClientListDto>;
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register a client (a scheduler node)', operationId: 'createClient' })
+  @ApiBody({ type: ClientInfoDto })
+  @ApiCreatedResponse({ type: ClientCreatedDto })
+  @ApiFreezerErrors(400, 409, 413)
+  createClient(@Owner() owner: OwnerType, @Body() body: JsonValue | undefined): Promise<ClientCreatedDto> {
+    return this.clients.create(owner, body);
+  }
+
+  @Get(':client_id')
+  @ApiOperation({ summary: 'Get one client by its client_id (ETag: its version)', operationId: 'getClient' })
+  @ApiOkResponse({ type: ClientDocumentDto })
+  @ApiFreezerErrors(400, 404)
+  async getClient(
+    @Owner() owner: OwnerType,
+    @Param('client_id', DocumentIdPipe) clientId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ClientDocument> {
+    const { doc, version } = await this.clients.get(owner, clientId);
+    res.setHeader('ETag', etagOf(version));
+    return doc;
+  }
+
+  @Delete(':client_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a client (v2: 204 even when absent; v1: 404); its jobs stay', operationId: 'deleteClient' })
+  @ApiNoContentResponse()
+  @ApiFreezerErrors(400, 404, 412)
+  deleteClient(
+    @Owner() owner: OwnerType,
+    @Param('client_id', DocumentIdPipe) clientId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.clients.remove(owner, clientId, ifMatch);
+  }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Owner } from '../../common/auth/request-context.js';
+import { checkIfMatch } from '../../common/http/if-match.js';
+import {
+  deleteDocument,
+  getDocument,
+  type ListRequest,
+  listDocuments,
+  type StoredDocument,
+} from '../../common/ownership/owned-documents.js';
+import type { SearchSpec } from '../../common/search/search-sql.js';
+import type { ClientDocument } from './client-document.js';
+
+const TABLE = 'clients';
+
+export const CLIENT_SEARCH: SearchSpec = {
+  docColumn: 'doc',
+  promotedKeys: { client_id: 'client_id', uuid: 'uuid' },
+};
+
+@Injectable()
+export class ClientsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  // False when the owner already has a client with this id.
+  async insert(owner: Owner, doc: ClientDocument): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>(
+      `INSERT INTO clients (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (owner_id, id) DO NOTHING RETURNING 1`,
+      [owner.ownerId, doc.client.client_id, doc.project_id, doc.user_id, doc],
+    );
+    return rows.length > 0;
+  }
+
+  get(owner: Owner, clientId: string): Promise<StoredDocument<ClientDocument> | null> {
+    return getDocument<ClientDocument>(this.db, TABLE, owner, clientId);
+  }
+
+  list(owner: Owner, request: ListRequest): Promise<ClientDocument[]> {
+    return listDocuments(this.db, TABLE, CLIENT_SEARCH, owner, request) as Promise<ClientDocument[]>;
+  }
+
+  remove(owner: Owner, clientId: string, ifMatch: string | undefined): Promise<boolean> {
+    if (ifMatch === undefined) return deleteDocument(this.db, TABLE, owner, clientId);
+    return this.db.transaction(async (em) => {
+      const current = await getDocument(em, TABLE, owner, clientId, true);
+      if (!current) return false;
+      checkIfMatch(ifMatch, current.version);
+      return deleteDocument(em, TABLE, owner, clientId);
+    });
+  }
+}

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Module } from '@nestjs/common';
+import { HealthController } from './health.controller.js';
+
+@Module({ controllers: [HealthController] })
+export class HealthModule {}

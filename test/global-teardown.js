@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
+export default async function globalTeardown() {
+  await globalThis.__FREEZER_EMBEDDED__?.stop();
+}
