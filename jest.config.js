@@ -13,6 +13,7 @@ const common = {
 
 export default {
   globalSetup: '<rootDir>/test/global-setup.js',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   globalTeardown: '<rootDir>/test/global-teardown.js',
   rootDir: '.',
   transform,
