@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup.js';
 import { ConfigError, validateEnv } from './config/env.validation.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
-import { prepareDatabase } from './database/prepare-database.js';
+import { DataDirectoryLockedError, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { DatabaseNotReadyError, prepareDatabase } from './database/prepare-database.js';
 
 const logger = new Logger('Main');
 
@@ -45,7 +45,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  // Expected refusals get one clear line; anything else its stack.
+  if (error instanceof ConfigError || error instanceof DataDirectoryLockedError || error instanceof DatabaseNotReadyError) {
     logger.error(error.message);
   } else {
     logger.error((error as Error).message ?? String(error), (error as Error).stack);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
+import type { JsonObject } from './json.types.js';
 import { mergeDocument } from './merge-document.js';
 
 describe('mergeDocument', () => {
@@ -29,7 +30,7 @@ describe('mergeDocument', () => {
   });
 
   it('does not modify its inputs nor share nested objects with the patch', () => {
-    const stored = { a: { b: 1 } };
+    const stored: JsonObject = { a: { b: 1 } };
     const patch = { a: { c: [1, 2] }, d: { e: 1 } };
     const merged = mergeDocument(stored, patch);
     expect(stored).toEqual({ a: { b: 1 } });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
 import { BadDataFormatError } from '../errors/freezer-errors.js';
-import { compileValidator } from './json-schema.js';
+import { compileValidator, type DocumentValidator } from './json-schema.js';
 import { CLIENT_ID_PATTERN } from './patterns.js';
 import { pythonRepr } from './python-repr.js';
 
@@ -22,7 +22,7 @@ describe('pythonRepr', () => {
 });
 
 describe('compileValidator', () => {
-  const validate = compileValidator({
+  const validate: DocumentValidator<unknown> = compileValidator({
     type: 'object',
     properties: {
       job_id: { type: 'string', pattern: '^[\\w-]+$' },
