@@ -9,7 +9,15 @@ export function ApiListQuery(): MethodDecorator {
     ApiQuery({ name: 'limit', required: false, type: Integer(), description: '1..10000; 0 or blank means 10 (default 10)' }),
     ApiQuery({ name: 'offset', required: false, type: Integer(), description: 'Items to skip after the marker (default 0)' }),
     ApiQuery({ name: 'marker', required: false, type: String, description: 'Return the items after this id (creation order)' }),
-    ApiBody({ type: SearchBodyDto, required: false, description: 'Optional search document, sent with the GET' }),
+    // Kept as a requestBody although OpenAPI 3.0 leaves a GET body's meaning open: Swagger UI shows
+    // it, and freezer clients send it. Browsers cannot, hence the note.
+    ApiBody({
+      type: SearchBodyDto,
+      required: false,
+      description:
+        'Optional search document, sent as the body of the GET (D10). Browsers cannot send a GET body, ' +
+        'so "Try it out" fails unless the body is emptied; use the curl command it shows, or python-freezerclient.',
+    }),
   );
 }
 

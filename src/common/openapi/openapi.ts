@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { versionOpenApiPaths } from './versioned-paths.js';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -13,10 +14,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token' }, 'keystone')
     .addSecurityRequirements('keystone')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  // Routes that need no identity (D18) say so, instead of inheriting the global requirement.
+  for (const path of PUBLIC_PATHS) {
+    for (const operation of Object.values(document.paths[path] ?? {})) {
+      if (typeof operation === 'object' && operation !== null && 'responses' in operation) operation.security = [];
+    }
+  }
+  // One controller serves /v2/{project_id}/x and /v1/x: give each copy its own parameters and id.
+  return versionOpenApiPaths(document);
 }
+
+const PUBLIC_PATHS = ['/', '/healthcheck', '/readyz'];
 
 // Swagger UI at /docs, the document at /openapi.json (both public, D18).
 export function mountOpenApi(app: INestApplication): void {
