@@ -25,6 +25,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.disable('x-powered-by');
   // The service sends its own strong ETags (D6); Express's would answer 304 on its own.
   app.set('etag', false);
+  // ...and res.send() still answers 304 to a matching If-None-Match whenever an ETag is set.
+  Object.defineProperty(app.getHttpAdapter().getInstance().request, 'fresh', { configurable: true, get: () => false });
   app.use(requestId, stripTrailingSlash);
   if (config.corsOrigins.length > 0) {
     app.enableCors({

@@ -102,7 +102,7 @@ export class FreezerExceptionFilter implements ExceptionFilter {
       return;
     }
     res.setHeader('Allow', [...allowed, 'OPTIONS'].join(', '));
-    res.status(204).end();
+    res.status(200).end(); // falcon answers OPTIONS with 200 and Allow (§2.3)
   }
 
   private requestId(req: Request): string {

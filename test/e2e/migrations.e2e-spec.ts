@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { MIGRATIONS } from '../../src/database/migrations.js';
+import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
+import { createScratchDatabase } from '../utils/test-database.js';
+
+type MigrationClass = new () => MigrationInterface;
+
+const NAMES = (MIGRATIONS as MigrationClass[]).map((migration) => new migration().name as string);
+
+// Everything in the public schema that a migration may create, one line per object, extension
+// members left out (pg_trgm is installed once and outlives the migrations that use it).
+const SCHEMA_OBJECTS = `
+  WITH extension_member AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e')
+  SELECT object FROM (
+    SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+                          WHEN 'm' THEN 'materialized view' ELSE 'relation ' || c.relkind::text END || ' ' || c.relname
+           || coalesce(' on ' || i.indrelid::regclass::text, '') AS object
+      FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i', 'S', 'v', 'm', 'p')
+       AND (c.tableoid, c.oid) NOT IN (SELECT classid, objid FROM extension_member)
+    UNION ALL
+    SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
+      FROM pg_proc p
+     WHERE p.pronamespace = 'public'::regnamespace AND (p.tableoid, p.oid) NOT IN (SELECT classid, objid FROM extension_member)
+    UNION ALL
+    SELECT 'trigger ' || t.tgname || ' on ' || t.tgrelid::regclass::text
+      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'constraint ' || co.conname || ' on ' || co.conrelid::regclass::text || ' ' || pg_get_constraintdef(co.oid)
+      FROM pg_constraint co WHERE co.connamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' null:' || is_nullable || ' default:' || coalesce(column_default, '-')
+      FROM information_schema.columns WHERE table_schema = 'public'
+    UNION ALL
+    SELECT 'index definition ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'type ' || ty.typname
+      FROM pg_type ty
+     WHERE ty.typnamespace = 'public'::regnamespace AND ty.typtype IN ('e', 'd')
+       AND (ty.tableoid, ty.oid) NOT IN (SELECT classid, objid FROM extension_member)
+  ) AS objects ORDER BY object`;
+
+// The migrations table TypeORM keeps for itself, which stays after the last down.
+const MIGRATIONS_TABLE = /\bmigrations(\b|_id_seq\b)/;
+
+describe('migrations (on a database of their own)', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  // the schema after the first k migrations, k = 0..n
+  const levels: string[][] = [];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('migrations');
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  async function withDataSource<T>(migrations: MigrationClass[], work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    const dataSource = new DataSource({ ...buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url), migrations });
+    await dataSource.initialize();
+    try {
+      return await work(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+
+  async function schema(dataSource: DataSource): Promise<string[]> {
+    const rows = await dataSource.query<Array<{ object: string }>>(SCHEMA_OBJECTS);
+    return rows.map((row) => row.object);
+  }
+
+  async function appliedNames(dataSource: DataSource): Promise<string[]> {
+    const rows = await dataSource.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id');
+    return rows.map((row) => row.name);
+  }
+
+  it('applies every migration from an empty database, one at a time, in order', async () => {
+    for (let k = 0; k <= MIGRATIONS.length; k++) {
+      await withDataSource(MIGRATIONS.slice(0, k) as MigrationClass[], async (dataSource) => {
+        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        expect(applied.map((migration) => migration.name)).toEqual(k === 0 ? [] : [NAMES[k - 1]]);
+        await expect(appliedNames(dataSource)).resolves.toEqual(NAMES.slice(0, k));
+        levels.push(await schema(dataSource));
+        if (k === MIGRATIONS.length) {
+          const tables = [...dataSource.entityMetadatas.map((entity) => `table ${entity.tableName}`), 'table freezer_settings'];
+          expect(levels[k]).toEqual(expect.arrayContaining(tables));
+        }
+      });
+    }
+    expect(levels[0].filter((object) => !MIGRATIONS_TABLE.test(object))).toEqual([]);
+  });
+
+  it('reverts them one by one, each down restoring exactly the schema before its up', async () => {
+    await withDataSource(MIGRATIONS as MigrationClass[], async (dataSource) => {
+      for (let k = MIGRATIONS.length; k > 0; k--) {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+        await expect(appliedNames(dataSource)).resolves.toEqual(NAMES.slice(0, k - 1));
+        expect({ level: k - 1, schema: await schema(dataSource) }).toEqual({ level: k - 1, schema: levels[k - 1] });
+      }
+      const left = (await schema(dataSource)).filter((object) => !MIGRATIONS_TABLE.test(object));
+      expect(left).toEqual([]);
+      const functions = await dataSource.query(`SELECT proname FROM pg_proc WHERE proname LIKE 'freezer%'`);
+      expect(functions).toEqual([]);
+    });
+  });
+
+  it('applies them all again, to the same schema as the first time', async () => {
+    await withDataSource(MIGRATIONS as MigrationClass[], async (dataSource) => {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      expect(applied.map((migration) => migration.name)).toEqual(NAMES);
+      await expect(schema(dataSource)).resolves.toEqual(levels[MIGRATIONS.length]);
+    });
+  });
+
+  it('leaves nothing for the schema builder to change: the entities match the migrations', async () => {
+    const dataSource = new DataSource(buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url));
+    await dataSource.initialize();
+    try {
+      await expect(dataSource.showMigrations()).resolves.toBe(false);
+      const sql = await dataSource.driver.createSchemaBuilder().log();
+      expect(sql.upQueries.map((query) => query.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
