@@ -42,12 +42,14 @@ export class SearchFunctions1764428400000 implements MigrationInterface {
       $fn$`);
 
     // A canonical text for one key/scalar pair: numbers compare by value (1 = 1.0), types apart.
+    // A long key or string is replaced by its md5 (a string's tagged apart from its text): a GIN entry
+    // may not exceed ~2.7 kB, and a document holding a long value must still be stored.
     await q.query(`
       CREATE FUNCTION freezer_pair(key text, value jsonb) RETURNS text
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-        SELECT key || chr(31) || CASE jsonb_typeof(value)
+        SELECT CASE WHEN octet_length(key) > 256 THEN md5(key) ELSE key END || chr(31) || CASE jsonb_typeof(value)
           WHEN 'number' THEN 'n' || trim_scale((value #>> '{}')::numeric)::text
-          WHEN 'string' THEN 's' || (value #>> '{}')
+          WHEN 'string' THEN CASE WHEN octet_length(value #>> '{}') > 1024 THEN 'h' || md5(value #>> '{}') ELSE 's' || (value #>> '{}') END
           WHEN 'boolean' THEN 'b' || (value #>> '{}')
           WHEN 'null' THEN 'z'
           ELSE NULL END

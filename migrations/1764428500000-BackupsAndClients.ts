@@ -36,7 +36,8 @@ export class BackupsAndClients1764428500000 implements MigrationInterface {
       CREATE FUNCTION freezer_backups_promote() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
         meta jsonb := NEW.doc -> 'backup_metadata';
-        stamp jsonb := coalesce(meta -> 'time_stamp', meta -> 'timestamp');
+        -- a null time_stamp counts as absent, as in a {"key": null} match
+        stamp jsonb := coalesce(nullif(meta -> 'time_stamp', 'null'::jsonb), meta -> 'timestamp');
       BEGIN
         NEW.backup_name := freezer_key_values(NEW.doc, 'backup_name');
         NEW.hostname := freezer_key_values(NEW.doc, 'hostname');

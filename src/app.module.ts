@@ -6,9 +6,11 @@ import { APP_CONFIG } from './config/app-config.provider.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.validation.js';
 import { buildTypeOrmOptions } from './database/typeorm.options.js';
+import { ActionsModule } from './modules/actions/actions.module.js';
 import { BackupsModule } from './modules/backups/backups.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { JobsModule } from './modules/jobs/jobs.module.js';
 import { VersionsModule } from './modules/versions/versions.module.js';
 
 // `config.databaseUrl` is always set here: main.ts starts the embedded database first when needed.
@@ -28,6 +30,8 @@ export class AppModule {
         HealthModule,
         BackupsModule,
         ClientsModule,
+        ActionsModule,
+        JobsModule,
       ],
     };
   }

@@ -3,5 +3,6 @@
 // what else sits in the folder). Add each new migration file here.
 import { SearchFunctions1764428400000 } from '../../migrations/1764428400000-SearchFunctions.js';
 import { BackupsAndClients1764428500000 } from '../../migrations/1764428500000-BackupsAndClients.js';
+import { ActionsAndJobs1764432000000 } from '../../migrations/1764432000000-ActionsAndJobs.js';
 
-export const MIGRATIONS = [SearchFunctions1764428400000, BackupsAndClients1764428500000];
+export const MIGRATIONS = [SearchFunctions1764428400000, BackupsAndClients1764428500000, ActionsAndJobs1764432000000];

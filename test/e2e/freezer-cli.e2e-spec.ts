@@ -4,126 +4,24 @@
 // The CLI always authenticates with Keystone v3 first (keystoneauth1 password plugin: GET <auth
 // url> discovery, then POST /v3/auth/tokens), so a small stand-in issues `<user>:<project>` tokens,
 // which the service in noauth mode reads as that identity (spec D15, §3.5). Checks spec §12.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  BOOT_TIMEOUT_MS,
+  type CliResult,
+  expectSuccess,
+  findFreezerCli,
+  listTable,
+  openStackEnv,
+  runFreezer,
+  showTable,
+  startApiService,
+} from '../utils/freezer-cli.js';
 import { newIdentity } from '../utils/keystone-headers.js';
 import { startKeystoneStandIn, type KeystoneStandIn } from '../utils/keystone-stand-in.js';
-import { testDatabaseUrl } from '../utils/test-database.js';
-
-const MAIN_JS = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
-const CLI_TIMEOUT_MS = 30_000;
-const BOOT_TIMEOUT_MS = 30_000;
-
-// Never skipped: a machine without the CLI fails this suite with the way to fix it.
-function findFreezerCli(): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'freezer');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(
-    'The `freezer` CLI is not on PATH. This suite drives the real python-freezerclient: install it with ' +
-      '`apt-get install -y python3-freezerclient` (Debian) and run the tests again.',
-  );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-// Starts the compiled service and resolves once /healthcheck answers; rejects with its output if
-// it exits or does not come up in time.
-async function startService(port: number): Promise<{ child: ChildProcess; url: string }> {
-  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (\`npm test\` does)`);
-  const child = spawn(process.execPath, [MAIN_JS], {
-    env: {
-      ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_MODE: 'noauth',
-      LOG_LEVEL: 'warn',
-      DB_POOL_SIZE: '4',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + BOOT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${url}/healthcheck`)).ok) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the service did not answer /healthcheck within ${BOOT_TIMEOUT_MS} ms:\n${output}`);
-}
-
-async function stopService(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// The rows of a cliff table (`+---+` borders, `| a | b |` rows), header row first.
-function tableRows(stdout: string): string[][] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
-}
-
-// A list table (client-list, backup-list) as objects keyed by column title; the CLI prints a single
-// row of empty cells for an empty list, which is dropped here.
-function listTable(stdout: string): Record<string, string>[] {
-  const [header, ...rows] = tableRows(stdout);
-  expect(header).toBeDefined();
-  return rows
-    .filter((row) => row.some((cell) => cell !== ''))
-    .map((row) => Object.fromEntries(header.map((title, i) => [title, row[i]])));
-}
-
-// A show table (client-show, backup-show): Field -> Value, a multi-line value joined with spaces.
-function showTable(stdout: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  let last = '';
-  for (const [field, value] of tableRows(stdout).slice(1)) {
-    if (field !== '') last = field;
-    fields[last] = fields[last] === undefined ? value : `${fields[last]} ${value}`;
-  }
-  return fields;
-}
+import type { ServiceProcess } from '../utils/service-process.js';
 
 describe('the real freezer CLI (python-freezerclient 5, API v2) against the running service', () => {
   const identity = newIdentity();
@@ -142,19 +40,19 @@ describe('the real freezer CLI (python-freezerclient 5, API v2) against the runn
 
   let cli: string;
   let workDir: string;
-  let service: { child: ChildProcess; url: string } | undefined;
+  let service: { service: ServiceProcess; url: string } | undefined;
   let keystone: KeystoneStandIn | undefined;
   const backupIds: Record<'etc' | 'home', string> = { etc: '', home: '' };
 
   beforeAll(async () => {
     cli = findFreezerCli();
     workDir = mkdtempSync(join(tmpdir(), 'freezer-cli-'));
-    service = await startService(await freePort());
+    service = await startApiService();
     keystone = await startKeystoneStandIn(service.url);
   }, BOOT_TIMEOUT_MS + 10_000);
 
   afterAll(async () => {
-    await stopService(service?.child);
+    await service?.service.stop(5_000);
     await keystone?.close();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -163,32 +61,13 @@ describe('the real freezer CLI (python-freezerclient 5, API v2) against the runn
   // operator's own OS_* settings cannot leak in. With `viaCatalog` the backup endpoint comes from the
   // Keystone catalog instead of --os-backup-url.
   function freezer(args: string[], { viaCatalog = false } = {}): Promise<CliResult> {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: workDir, // keystoneauth/stevedore write an entry-point cache under ~/.cache
-      TZ: 'UTC',
-      LANG: 'C.UTF-8',
-      OS_AUTH_URL: keystone!.url,
-      OS_USERNAME: identity.userId,
-      OS_PASSWORD: 'secret',
-      OS_PROJECT_NAME: identity.projectId,
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-    };
-    const argv = viaCatalog ? args : ['--os-backup-url', service!.url, ...args];
-    return new Promise((resolve) => {
-      execFile(cli, argv, { env, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr: error?.killed ? `${stderr}\n[killed after ${CLI_TIMEOUT_MS} ms]` : stderr });
-      });
-    });
+    const env = openStackEnv(identity, keystone!.url, workDir);
+    return runFreezer(cli, args, env, viaCatalog ? undefined : service!.url);
   }
 
   // `-v` makes the CLI log its INFO lines ("Client X registered", "Backup X deleted") on stderr.
   async function ok(args: string[], options?: { viaCatalog?: boolean }): Promise<CliResult> {
-    const result = await freezer(args, options);
-    if (result.code !== 0) throw new Error(`freezer ${args.join(' ')} exited with ${result.code}:\n${result.stderr}\n${result.stdout}`);
-    return result;
+    return expectSuccess(args, await freezer(args, options));
   }
 
   function jsonFile(name: string, doc: unknown): string {

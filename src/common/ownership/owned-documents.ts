@@ -24,6 +24,29 @@ export interface ListRequest {
   paging: Paging;
 }
 
+export interface SqlQuery {
+  sql: string;
+  params: unknown[];
+}
+
+// The text of the query listDocuments runs for one page: pure, so that a test can EXPLAIN exactly
+// what the repositories send. It assumes a marker was already checked to be one of the owner's ids.
+export function buildListQuery(table: string, spec: SearchSpec, owner: Owner, { search, paging }: ListRequest): SqlQuery {
+  const params = new SqlParams();
+  const owned = ownerConditions(owner, params);
+  const conditions = [...owned];
+  if (paging.marker !== null) {
+    conditions.push(
+      // inside the sub-select the column names refer to the marker row
+      `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)})`,
+    );
+  }
+  conditions.push(...compileSearch(search, spec, params));
+  const sql = `SELECT doc FROM ${table} WHERE ${conditions.join(' AND ')}
+      ORDER BY created_at, id LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`;
+  return { sql, params: params.values };
+}
+
 // One page of the owner's documents matching the search, filtered and paged inside PostgreSQL,
 // in creation order (D9, D10). `table` and the spec's columns are constants of the calling
 // repository, never input.
@@ -32,30 +55,20 @@ export async function listDocuments(
   table: string,
   spec: SearchSpec,
   owner: Owner,
-  { search, paging }: ListRequest,
+  request: ListRequest,
 ): Promise<JsonObject[]> {
-  const params = new SqlParams();
-  const owned = ownerConditions(owner, params);
-  const conditions = [...owned];
-  if (paging.marker !== null) {
-    const markerParams = new SqlParams();
-    const markerOwned = ownerConditions(owner, markerParams);
+  const { marker } = request.paging;
+  if (marker !== null) {
+    const params = new SqlParams();
+    const owned = ownerConditions(owner, params);
     const found = await db.query<unknown[]>(
-      `SELECT 1 FROM ${table} WHERE ${markerOwned.join(' AND ')} AND id = ${markerParams.add(paging.marker)}`,
-      markerParams.values,
+      `SELECT 1 FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(marker)}`,
+      params.values,
     );
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
-    conditions.push(
-      // inside the sub-select the column names refer to the marker row
-      `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)})`,
-    );
   }
-  conditions.push(...compileSearch(search, spec, params));
-  const rows = await db.query<Array<{ doc: JsonObject }>>(
-    `SELECT doc FROM ${table} WHERE ${conditions.join(' AND ')}
-      ORDER BY created_at, id LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`,
-    params.values,
-  );
+  const { sql, params } = buildListQuery(table, spec, owner, request);
+  const rows = await db.query<Array<{ doc: JsonObject }>>(sql, params);
   return rows.map((row) => row.doc);
 }
 

@@ -5,7 +5,7 @@ import { pythonRepr } from './python-repr.js';
 
 // freezer validates documents with JSON Schema (common/json_schemas.py, draft 4). The schemas here
 // use only keywords that mean the same in draft 4 and in ajv's default draft.
-const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false, unicodeRegExp: false });
+const ajv = new Ajv({ allErrors: false, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, unicodeRegExp: false });
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -3,9 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
-import { checkIfMatch } from '../../common/http/if-match.js';
+import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
-  deleteDocument,
   getDocument,
   type ListRequest,
   listDocuments,
@@ -44,14 +43,7 @@ export class BackupsRepository {
     return listDocuments(this.db, TABLE, BACKUP_SEARCH, owner, request) as Promise<BackupDocument[]>;
   }
 
-  // With If-Match, deletes under a row lock so that the check and the delete see the same version.
   remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {
-    if (ifMatch === undefined) return deleteDocument(this.db, TABLE, owner, id);
-    return this.db.transaction(async (em) => {
-      const current = await getDocument(em, TABLE, owner, id, true);
-      if (!current) return false;
-      checkIfMatch(ifMatch, current.version);
-      return deleteDocument(em, TABLE, owner, id);
-    });
+    return removeDocument(this.db, TABLE, owner, id, ifMatch);
   }
 }

@@ -3,9 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
-import { checkIfMatch } from '../../common/http/if-match.js';
+import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
-  deleteDocument,
   getDocument,
   type ListRequest,
   listDocuments,
@@ -43,13 +42,7 @@ export class ClientsRepository {
     return listDocuments(this.db, TABLE, CLIENT_SEARCH, owner, request) as Promise<ClientDocument[]>;
   }
 
-  remove(owner: Owner, clientId: string, ifMatch: string | undefined): Promise<boolean> {
-    if (ifMatch === undefined) return deleteDocument(this.db, TABLE, owner, clientId);
-    return this.db.transaction(async (em) => {
-      const current = await getDocument(em, TABLE, owner, clientId, true);
-      if (!current) return false;
-      checkIfMatch(ifMatch, current.version);
-      return deleteDocument(em, TABLE, owner, clientId);
-    });
+  remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {
+    return removeDocument(this.db, TABLE, owner, id, ifMatch);
   }
 }
