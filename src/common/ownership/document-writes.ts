@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { DataSource } from 'typeorm';
+import type { Owner } from '../auth/request-context.js';
+import { checkIfMatch } from '../http/if-match.js';
+import type { JsonObject } from '../json/json.types.js';
+import { SqlParams } from '../search/sql-params.js';
+import { deleteDocument, getDocument, ownerConditions, type Queryable } from './owned-documents.js';
+
+// Writes shared by the collections that can change a document (actions, jobs, sessions). Each
+// bumps the version (D6). `table` is a constant of the calling repository, never input.
+
+// False when the owner already holds the id.
+export async function insertDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<boolean> {
+  const rows = await db.query<unknown[]>(
+    `INSERT INTO ${table} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (owner_id, id) DO NOTHING RETURNING 1`,
+    [owner.ownerId, id, owner.projectId, owner.userId, doc],
+  );
+  return rows.length > 0;
+}
+
+// Replaces the document of a row the caller has locked; returns the new version.
+export async function updateDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<number> {
+  const params = new SqlParams([doc]);
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+  // TypeORM answers an UPDATE with [rows, rowCount]
+  const [rows] = await db.query<[Array<{ version: number }>, number]>(
+    `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
+      WHERE ${conditions.join(' AND ')} RETURNING version`,
+    params.values,
+  );
+  if (rows.length !== 1) throw new Error(`${table} ${id} vanished while locked`);
+  return rows[0].version;
+}
+
+// Creates the document, or replaces the owner's document with that id (D8): one statement, so
+// two racing replaces both succeed and the last one wins. Returns the version, or null when the
+// id belongs to the same owner in another project (v2, scope user: D4's 409).
+export async function upsertDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<number | null> {
+  // v1 has no project in its URL and writes the caller's project (D4); v2 never crosses projects.
+  const sameProject = owner.projectFilter === null ? '' : `WHERE ${table}.project_id IS NOT DISTINCT FROM EXCLUDED.project_id`;
+  const rows = await db.query<Array<{ version: number }>>(
+    `INSERT INTO ${table} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (owner_id, id) DO UPDATE
+       SET doc = EXCLUDED.doc, project_id = EXCLUDED.project_id, user_id = EXCLUDED.user_id,
+           version = ${table}.version + 1, updated_at = clock_timestamp()
+       ${sameProject}
+     RETURNING version`,
+    [owner.ownerId, id, owner.projectId, owner.userId, doc],
+  );
+  return rows[0]?.version ?? null;
+}
+
+// A hard delete (D17). With If-Match, under a row lock, so that the check and the delete see the
+// same version (D6).
+export function removeDocument(db: DataSource, table: string, owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {
+  if (ifMatch === undefined) return deleteDocument(db, table, owner, id);
+  return db.transaction(async (em) => {
+    const current = await getDocument(em, table, owner, id, true);
+    if (!current) return false;
+    checkIfMatch(ifMatch, current.version);
+    return deleteDocument(em, table, owner, id);
+  });
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { JsonSchema } from './json-schema.js';
+import { ID_PATTERN } from './patterns.js';
+
+// The agent options of an action (free-form). freezer checks a few of them at the wrong level
+// (§14 #25); here they are checked where they live.
+export const FREEZER_ACTION_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    action: { type: 'string', pattern: ID_PATTERN },
+    mode: { type: 'string', pattern: ID_PATTERN },
+    backup_name: { type: 'string' },
+    restore_abs_path: { type: 'string' },
+    path_to_backup: { type: 'string' },
+    container: { type: 'string' },
+  },
+};
+
+// The retry settings an action and a job's embedded action share (§7.1, §8.2.3).
+export const ACTION_SETTINGS_PROPERTIES: Record<string, JsonSchema> = {
+  max_retries: { type: 'integer' },
+  max_retries_interval: { type: 'integer' },
+  mandatory: { type: 'boolean' },
+};
+
+// A project id may be null in documents written through v1 (§14 #3).
+export const OPTIONAL_PROJECT_ID: JsonSchema = { type: ['string', 'null'], pattern: ID_PATTERN };

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Owner } from '../../common/auth/request-context.decorator.js';
+import type { Owner as OwnerType } from '../../common/auth/request-context.js';
+import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
+import { etagOf } from '../../common/http/if-match.js';
+import type { RawQuery } from '../../common/http/list-query.js';
+import type { JsonValue } from '../../common/json/json.types.js';
+import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
+import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
+import { JobBodyDto, JobCreatedDto, JobDocumentDto, JobEventDto, JobEventResultDto, JobListDto, JobWrittenDto } from './dto/job.dto.js';
+import type { JobDocument } from './job-document.js';
+import { JobsService } from './jobs.service.js';
+
+@ApiTags('jobs')
+@ApiFreezerErrors(401, 403, 406, 503)
+@Controller(['v2/:project_id/jobs', 'v1/jobs'])
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List and search jobs (the scheduler polls here)', operationId: 'listJobs' })
+  @ApiListQuery()
+  @ApiQuery({ name: 'client_id', required: false, description: 'Shorthand for {"match": [{"client_id": ...}]}' })
+  @ApiOkResponse({ type: JobListDto })
+  @ApiFreezerErrors(400)
+  listJobs(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<{ jobs: JobDocument[] }> {
+    return this.jobs.list(owner, query, search);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a job (a body job_id is ignored)', operationId: 'createJob' })
+  @ApiBody({ type: JobBodyDto })
+  @ApiCreatedResponse({ type: JobCreatedDto })
+  @ApiFreezerErrors(400, 413)
+  createJob(@Owner() owner: OwnerType, @Body() body: JsonValue | undefined): Promise<JobCreatedDto> {
+    return this.jobs.create(owner, body);
+  }
+
+  @Get(':job_id')
+  @ApiOperation({ summary: 'Get one job (ETag: its version)', operationId: 'getJob' })
+  @ApiOkResponse({ type: JobDocumentDto })
+  @ApiFreezerErrors(400, 404)
+  async getJob(@Owner() owner: OwnerType, @Param('job_id', DocumentIdPipe) jobId: string, @Res({ passthrough: true }) res: Response): Promise<JobDocument> {
+    const { doc, version } = await this.jobs.get(owner, jobId);
+    res.setHeader('ETag', etagOf(version));
+    return doc;
+  }
+
+  @Patch(':job_id')
+  @ApiOperation({ summary: 'Change a job: objects merge recursively (job_schedule), arrays and scalars replace', operationId: 'patchJob' })
+  @ApiBody({ type: JobBodyDto })
+  @ApiOkResponse({ type: JobWrittenDto })
+  @ApiFreezerErrors(400, 404, 412, 413)
+  patchJob(
+    @Owner() owner: OwnerType,
+    @Param('job_id', DocumentIdPipe) jobId: string,
+    @Body() body: JsonValue | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<JobWrittenDto> {
+    return this.jobs.patch(owner, jobId, body, ifMatch);
+  }
+
+  @Post(':job_id')
+  @ApiOperation({ summary: 'Create or replace the job with this id', operationId: 'replaceJob' })
+  @ApiBody({ type: JobBodyDto })
+  @ApiCreatedResponse({ type: JobWrittenDto })
+  @ApiFreezerErrors(400, 409, 412, 413)
+  replaceJob(
+    @Owner() owner: OwnerType,
+    @Param('job_id', DocumentIdPipe) jobId: string,
+    @Body() body: JsonValue | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<JobWrittenDto> {
+    return this.jobs.replace(owner, jobId, body, ifMatch);
+  }
+
+  @Put(':job_id')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create or replace the job with this id (same as item POST)', operationId: 'putJob' })
+  @ApiBody({ type: JobBodyDto })
+  @ApiCreatedResponse({ type: JobWrittenDto })
+  @ApiFreezerErrors(400, 409, 412, 413)
+  putJob(
+    @Owner() owner: OwnerType,
+    @Param('job_id', DocumentIdPipe) jobId: string,
+    @Body() body: JsonValue | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<JobWrittenDto> {
+    return this.jobs.replace(owner, jobId, body, ifMatch);
+  }
+
+  @Post(':job_id/event')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send start, stop, abort or remove to a job', operationId: 'createJobEvent' })
+  @ApiBody({ type: JobEventDto })
+  @ApiAcceptedResponse({ type: JobEventResultDto })
+  @ApiFreezerErrors(400, 404)
+  createJobEvent(@Owner() owner: OwnerType, @Param('job_id', DocumentIdPipe) jobId: string, @Body() body: JsonValue | undefined): Promise<JobEventResultDto> {
+    return this.jobs.applyEvent(owner, jobId, body);
+  }
+
+  @Delete(':job_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a job (v2: 204 even when absent; v1: 404); its actions stay', operationId: 'deleteJob' })
+  @ApiNoContentResponse()
+  @ApiFreezerErrors(400, 404, 412)
+  deleteJob(
+    @Owner() owner: OwnerType,
+    @Param('job_id', DocumentIdPipe) jobId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.jobs.remove(owner, jobId, ifMatch);
+  }
+}

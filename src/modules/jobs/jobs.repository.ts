@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Owner } from '../../common/auth/request-context.js';
+import { insertDocument, removeDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import {
+  getDocument,
+  type ListRequest,
+  listDocuments,
+  type Queryable,
+  type StoredDocument,
+} from '../../common/ownership/owned-documents.js';
+import type { SearchSpec } from '../../common/search/search-sql.js';
+import type { JobDocument } from './job-document.js';
+
+const TABLE = 'jobs';
+
+export const JOB_SEARCH: SearchSpec = {
+  docColumn: 'doc',
+  promotedKeys: { client_id: 'client_id', status: 'status', event: 'event' },
+};
+
+// Every method takes the connection to use: the data source, or a transaction's manager.
+@Injectable()
+export class JobsRepository {
+  constructor(@InjectDataSource() readonly db: DataSource) {}
+
+  insert(owner: Owner, doc: JobDocument, db: Queryable = this.db): Promise<boolean> {
+    return insertDocument(db, TABLE, owner, doc.job_id, doc);
+  }
+
+  get(owner: Owner, id: string, db: Queryable = this.db, lock = false): Promise<StoredDocument<JobDocument> | null> {
+    return getDocument<JobDocument>(db, TABLE, owner, id, lock);
+  }
+
+  list(owner: Owner, request: ListRequest): Promise<JobDocument[]> {
+    return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request) as Promise<JobDocument[]>;
+  }
+
+  update(owner: Owner, doc: JobDocument, db: Queryable): Promise<number> {
+    return updateDocument(db, TABLE, owner, doc.job_id, doc);
+  }
+
+  upsert(owner: Owner, doc: JobDocument, db: Queryable): Promise<number | null> {
+    return upsertDocument(db, TABLE, owner, doc.job_id, doc);
+  }
+
+  remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {
+    return removeDocument(this.db, TABLE, owner, id, ifMatch);
+  }
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import type { Owner } from '../../common/auth/request-context.js';
+import { BadDataFormatError, DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
+import { checkIfMatch } from '../../common/http/if-match.js';
+import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
+import { mergeDocument } from '../../common/json/merge-document.js';
+import { newDocumentId } from '../../common/ownership/document-id.js';
+import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
+import { parseSearch } from '../../common/search/search-document.js';
+import { ActionsService } from '../actions/actions.service.js';
+import { buildJob, expandActionDefaults, type JobDocument, jobBody, validateJob, validateJobPatch } from './job-document.js';
+import { applyJobEvent, parseJobEvent } from './job-lifecycle.js';
+import { JobsRepository } from './jobs.repository.js';
+
+export interface JobWriteResult {
+  job_id: string;
+  version: number;
+}
+
+const epochSeconds = (): number => Math.floor(Date.now() / 1000);
+
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly actions: ActionsService,
+  ) {}
+
+  // `?client_id=` is a shorthand for a match on client_id (D10).
+  async list(owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<{ jobs: JobDocument[] }> {
+    const search = parseSearch(body);
+    const clientId = queryValue(query, 'client_id');
+    const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
+    const jobs = await this.jobs.list(owner, { paging: parsePaging(query), search: { ...search, match } });
+    return { jobs };
+  }
+
+  // Validated before anything is written, and written in one transaction with its actions, so a
+  // rejected job leaves no action behind (§14 #5). A body job_id is ignored (§8.3).
+  async create(owner: Owner, body: JsonValue | undefined): Promise<{ job_id: string }> {
+    const doc = buildJob(owner, newDocumentId(), expandActionDefaults(jobBody(body)), epochSeconds(), 'create');
+    await this.jobs.db.transaction(async (em) => {
+      await this.actions.syncEmbedded(owner, doc.job_actions, em);
+      await this.jobs.insert(owner, doc, em);
+    });
+    return { job_id: doc.job_id };
+  }
+
+  async get(owner: Owner, jobId: string): Promise<StoredDocument<JobDocument>> {
+    const found = await this.jobs.get(owner, jobId);
+    if (!found) throw notFound(jobId);
+    return found;
+  }
+
+  // A recursive merge under a row lock (D7): the scheduler's whole-document write-back and the
+  // dashboard's partial edit both land, whatever their order.
+  async patch(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
+    if (!isJsonObject(body)) throw new BadDataFormatError('The job document must be a JSON object');
+    const patch = expandActionDefaults(jobBody(body));
+    validateJobPatch(patch);
+    return this.jobs.db.transaction(async (em) => {
+      const current = await this.lock(owner, jobId, em, ifMatch);
+      if (Array.isArray(patch.job_actions)) await this.actions.syncEmbedded(owner, patch.job_actions as JsonObject[], em);
+      const doc = mergeDocument(current.doc, patch);
+      validateJob(doc);
+      return { job_id: jobId, version: await this.jobs.update(owner, doc, em) };
+    });
+  }
+
+  // Item POST and PUT (D8): an upsert with the path's id; freezerclient's job-create --file uses it.
+  async replace(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
+    const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), epochSeconds(), 'replace');
+    const version = await this.jobs.db.transaction(async (em) => {
+      if (ifMatch !== undefined) {
+        const current = await this.jobs.get(owner, jobId, em, true);
+        if (current) checkIfMatch(ifMatch, current.version);
+      }
+      await this.actions.syncEmbedded(owner, doc.job_actions, em);
+      const written = await this.jobs.upsert(owner, doc, em);
+      // thrown inside the transaction, so the actions synced above are rolled back too (§14 #5)
+      if (written === null) throw new DocumentExistsError(`Job ${jobId} already exists in another project`);
+      return written;
+    });
+    return { job_id: jobId, version };
+  }
+
+  // §8.10 and D11; the version moves only when the event changed something.
+  async applyEvent(owner: Owner, jobId: string, body: JsonValue | undefined): Promise<{ result: string }> {
+    const event = parseJobEvent(body);
+    return this.jobs.db.transaction(async (em) => {
+      const current = await this.lock(owner, jobId, em, undefined);
+      const outcome = applyJobEvent(current.doc.job_schedule ?? {}, event);
+      if (outcome.changed) await this.jobs.update(owner, { ...current.doc, job_schedule: outcome.schedule }, em);
+      return { result: outcome.result };
+    });
+  }
+
+  async remove(owner: Owner, jobId: string, ifMatch: string | undefined): Promise<void> {
+    const deleted = await this.jobs.remove(owner, jobId, ifMatch);
+    if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No Job found with ID:${jobId}`);
+  }
+
+  private async lock(owner: Owner, jobId: string, em: Queryable, ifMatch: string | undefined): Promise<StoredDocument<JobDocument>> {
+    const current = await this.jobs.get(owner, jobId, em, true);
+    if (!current) throw notFound(jobId);
+    checkIfMatch(ifMatch, current.version);
+    return current;
+  }
+}
+
+function notFound(jobId: string): DocumentNotFoundError {
+  return new DocumentNotFoundError(`No job found with ID ${jobId}`);
+}
