@@ -11,6 +11,7 @@ import { BackupsModule } from './modules/backups/backups.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
+import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { VersionsModule } from './modules/versions/versions.module.js';
 
 // `config.databaseUrl` is always set here: main.ts starts the embedded database first when needed.
@@ -32,6 +33,7 @@ export class AppModule {
         ClientsModule,
         ActionsModule,
         JobsModule,
+        SessionsModule,
       ],
     };
   }

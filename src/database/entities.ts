@@ -4,5 +4,6 @@ import { ActionEntity } from '../modules/actions/action.entity.js';
 import { BackupEntity } from '../modules/backups/backup.entity.js';
 import { ClientEntity } from '../modules/clients/client.entity.js';
 import { JobEntity } from '../modules/jobs/job.entity.js';
+import { SessionEntity } from '../modules/sessions/session.entity.js';
 
-export const ENTITIES = [BackupEntity, ClientEntity, ActionEntity, JobEntity];
+export const ENTITIES = [BackupEntity, ClientEntity, ActionEntity, JobEntity, SessionEntity];

@@ -34,19 +34,33 @@ export async function updateDocument(db: Queryable, table: string, owner: Owner,
 }
 
 // Creates the document, or replaces the owner's document with that id (D8): one statement, so
-// two racing replaces both succeed and the last one wins. Returns the version, or null when the
-// id belongs to the same owner in another project (v2, scope user: D4's 409).
-export async function upsertDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<number | null> {
+// two racing replaces both succeed and the last one wins. `preserve` names top-level keys the
+// stored document keeps whatever the new one says (a session's membership, D13). Returns the
+// version, or null when the id belongs to the same owner in another project (v2, scope user: D4).
+export async function upsertDocument(
+  db: Queryable,
+  table: string,
+  owner: Owner,
+  id: string,
+  doc: JsonObject,
+  preserve: readonly string[] = [],
+): Promise<number | null> {
+  const params = new SqlParams([owner.ownerId, id, owner.projectId, owner.userId, doc]);
+  const kept = preserve.map((key) => {
+    const name = params.add(key);
+    return `${name}::text, ${table}.doc -> ${name}::text`;
+  });
+  const newDoc = kept.length === 0 ? 'EXCLUDED.doc' : `EXCLUDED.doc || jsonb_build_object(${kept.join(', ')})`;
   // v1 has no project in its URL and writes the caller's project (D4); v2 never crosses projects.
   const sameProject = owner.projectFilter === null ? '' : `WHERE ${table}.project_id IS NOT DISTINCT FROM EXCLUDED.project_id`;
   const rows = await db.query<Array<{ version: number }>>(
     `INSERT INTO ${table} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (owner_id, id) DO UPDATE
-       SET doc = EXCLUDED.doc, project_id = EXCLUDED.project_id, user_id = EXCLUDED.user_id,
+       SET doc = ${newDoc}, project_id = EXCLUDED.project_id, user_id = EXCLUDED.user_id,
            version = ${table}.version + 1, updated_at = clock_timestamp()
        ${sameProject}
      RETURNING version`,
-    [owner.ownerId, id, owner.projectId, owner.userId, doc],
+    params.values,
   );
   return rows[0]?.version ?? null;
 }

@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
-import { insertDocument, removeDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
+  deleteDocument,
   getDocument,
   type ListRequest,
   listDocuments,
@@ -46,7 +47,7 @@ export class JobsRepository {
     return upsertDocument(db, TABLE, owner, doc.job_id, doc);
   }
 
-  remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {
-    return removeDocument(this.db, TABLE, owner, id, ifMatch);
+  remove(owner: Owner, id: string, db: Queryable): Promise<boolean> {
+    return deleteDocument(db, TABLE, owner, id);
   }
 }

@@ -9,10 +9,15 @@ import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
+import { inTransaction } from '../../common/ownership/transaction.js';
 import { ActionsService } from '../actions/actions.service.js';
 import { buildJob, expandActionDefaults, type JobDocument, jobBody, validateJob, validateJobPatch } from './job-document.js';
 import { applyJobEvent, parseJobEvent } from './job-lifecycle.js';
 import { JobsRepository } from './jobs.repository.js';
+
+// Called inside the transaction that deletes a job, before the job's row is locked: sessions
+// drop the job from their members (D13) without jobs depending on sessions.
+export type JobDeletionHook = (owner: Owner, job: JobDocument, em: Queryable) => Promise<void>;
 
 export interface JobWriteResult {
   job_id: string;
@@ -23,6 +28,8 @@ const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
 @Injectable()
 export class JobsService {
+  private readonly deletionHooks: JobDeletionHook[] = [];
+
   constructor(
     private readonly jobs: JobsRepository,
     private readonly actions: ActionsService,
@@ -98,8 +105,30 @@ export class JobsService {
   }
 
   async remove(owner: Owner, jobId: string, ifMatch: string | undefined): Promise<void> {
-    const deleted = await this.jobs.remove(owner, jobId, ifMatch);
+    const deleted = await inTransaction(this.jobs.db, async (em) => {
+      const peek = await this.jobs.get(owner, jobId, em);
+      if (!peek) return false;
+      // The session is locked before the job, the order membership changes take too.
+      for (const hook of this.deletionHooks) await hook(owner, peek.doc, em);
+      const current = await this.jobs.get(owner, jobId, em, true);
+      if (!current) return false;
+      checkIfMatch(ifMatch, current.version);
+      return this.jobs.remove(owner, jobId, em);
+    });
     if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No Job found with ID:${jobId}`);
+  }
+
+  onDelete(hook: JobDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
+  // For session membership (D13), inside the caller's transaction.
+  getLocked(owner: Owner, jobId: string, em: Queryable): Promise<StoredDocument<JobDocument> | null> {
+    return this.jobs.get(owner, jobId, em, true);
+  }
+
+  save(owner: Owner, doc: JobDocument, em: Queryable): Promise<number> {
+    return this.jobs.update(owner, doc, em);
   }
 
   private async lock(owner: Owner, jobId: string, em: Queryable, ifMatch: string | undefined): Promise<StoredDocument<JobDocument>> {

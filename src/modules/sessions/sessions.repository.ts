@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Owner } from '../../common/auth/request-context.js';
+import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import {
+  deleteDocument,
+  getDocument,
+  type ListRequest,
+  listDocuments,
+  type Queryable,
+  type StoredDocument,
+} from '../../common/ownership/owned-documents.js';
+import type { SearchSpec } from '../../common/search/search-sql.js';
+import type { SessionDocument } from './session-document.js';
+
+const TABLE = 'sessions';
+
+export const SESSION_SEARCH: SearchSpec = { docColumn: 'doc', promotedKeys: { status: 'status' } };
+
+// What a replace never overwrites (D13).
+const MEMBERSHIP = ['jobs', 'session_tag'] as const;
+
+// Every method takes the connection to use: the data source, or a transaction's manager.
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectDataSource() readonly db: DataSource) {}
+
+  insert(owner: Owner, doc: SessionDocument, db: Queryable = this.db): Promise<boolean> {
+    return insertDocument(db, TABLE, owner, doc.session_id, doc);
+  }
+
+  get(owner: Owner, id: string, db: Queryable = this.db, lock = false): Promise<StoredDocument<SessionDocument> | null> {
+    return getDocument<SessionDocument>(db, TABLE, owner, id, lock);
+  }
+
+  list(owner: Owner, request: ListRequest): Promise<SessionDocument[]> {
+    return listDocuments(this.db, TABLE, SESSION_SEARCH, owner, request) as Promise<SessionDocument[]>;
+  }
+
+  update(owner: Owner, doc: SessionDocument, db: Queryable): Promise<number> {
+    return updateDocument(db, TABLE, owner, doc.session_id, doc);
+  }
+
+  upsertKeepingMembership(owner: Owner, doc: SessionDocument, db: Queryable): Promise<number | null> {
+    return upsertDocument(db, TABLE, owner, doc.session_id, doc, MEMBERSHIP);
+  }
+
+  remove(owner: Owner, id: string, db: Queryable): Promise<boolean> {
+    return deleteDocument(db, TABLE, owner, id);
+  }
+
+  // The database clock (D12): every API process agrees on hold-off windows.
+  async now(db: Queryable): Promise<number> {
+    const rows = await db.query<Array<{ now: string }>>(`SELECT floor(extract(epoch FROM now()))::bigint AS now`);
+    return Number(rows[0].now);
+  }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import type { Owner } from '../../common/auth/request-context.js';
+import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
+import { checkIfMatch } from '../../common/http/if-match.js';
+import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
+import type { JsonValue } from '../../common/json/json.types.js';
+import { mergeDocument } from '../../common/json/merge-document.js';
+import { newDocumentId } from '../../common/ownership/document-id.js';
+import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
+import { inTransaction } from '../../common/ownership/transaction.js';
+import { parseSearch } from '../../common/search/search-document.js';
+import { buildSession, NO_MEMBERS, type SessionDocument, sessionBody, validateSession, validateSessionPatch } from './session-document.js';
+import { endSession, parseSessionAction, startSession } from './session-lifecycle.js';
+import { SessionMembershipService } from './session-membership.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+export interface SessionWriteResult {
+  session_id: string;
+  version: number;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly membership: SessionMembershipService,
+  ) {}
+
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ sessions: SessionDocument[] }> {
+    const sessions = await this.sessions.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
+    return { sessions };
+  }
+
+  // A body session_id, jobs and session_tag are ignored (§10.3, D13).
+  async create(owner: Owner, body: JsonValue | undefined): Promise<{ session_id: string }> {
+    const doc = buildSession(owner, newDocumentId(), sessionBody(body), NO_MEMBERS);
+    await this.sessions.insert(owner, doc);
+    return { session_id: doc.session_id };
+  }
+
+  async get(owner: Owner, sessionId: string): Promise<StoredDocument<SessionDocument>> {
+    const found = await this.sessions.get(owner, sessionId);
+    if (!found) throw notFound(sessionId);
+    return found;
+  }
+
+  // A recursive merge under a row lock (D7); membership keys are ignored (D13).
+  async patch(owner: Owner, sessionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<SessionWriteResult> {
+    const patch = sessionBody(body);
+    validateSessionPatch(patch);
+    return this.sessions.db.transaction(async (em) => {
+      const current = await this.lock(owner, sessionId, em, ifMatch);
+      const doc = mergeDocument(current.doc, patch);
+      validateSession(doc);
+      return { session_id: sessionId, version: await this.sessions.update(owner, doc, em) };
+    });
+  }
+
+  // Item POST and PUT (D8): an upsert that keeps the membership the session has.
+  async replace(owner: Owner, sessionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<SessionWriteResult> {
+    const doc = buildSession(owner, sessionId, sessionBody(body), NO_MEMBERS);
+    const version = await this.sessions.db.transaction(async (em) => {
+      if (ifMatch !== undefined) {
+        const current = await this.sessions.get(owner, sessionId, em, true);
+        if (current) checkIfMatch(ifMatch, current.version);
+      }
+      return this.sessions.upsertKeepingMembership(owner, doc, em);
+    });
+    if (version === null) throw new DocumentExistsError(`Session ${sessionId} already exists in another project`);
+    return { session_id: sessionId, version };
+  }
+
+  async remove(owner: Owner, sessionId: string, ifMatch: string | undefined): Promise<void> {
+    const deleted = await inTransaction(this.sessions.db, async (em) => {
+      const current = await this.sessions.get(owner, sessionId, em, true);
+      if (!current) return false;
+      checkIfMatch(ifMatch, current.version);
+      await this.membership.detachAll(owner, current.doc, em);
+      return this.sessions.remove(owner, sessionId, em);
+    });
+    if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No session found with ID:${sessionId}`);
+  }
+
+  // §10.5, serialised per session by the row lock held across read, decision and write (D12).
+  async applyAction(owner: Owner, sessionId: string, body: JsonValue | undefined): Promise<{ result: string; session_tag: number }> {
+    const action = parseSessionAction(body);
+    return this.sessions.db.transaction(async (em) => {
+      const current = await this.lock(owner, sessionId, em, undefined);
+      const now = await this.sessions.now(em);
+      const outcome =
+        action.kind === 'start'
+          ? startSession(current.doc, action.jobId, action.tag, now)
+          : endSession(current.doc, action.jobId, action.result, now);
+      if (outcome.changed) await this.sessions.update(owner, outcome.session, em);
+      return { result: outcome.result, session_tag: outcome.session.session_tag ?? 0 };
+    });
+  }
+
+  private async lock(owner: Owner, sessionId: string, em: Queryable, ifMatch: string | undefined): Promise<StoredDocument<SessionDocument>> {
+    const current = await this.sessions.get(owner, sessionId, em, true);
+    if (!current) throw notFound(sessionId);
+    checkIfMatch(ifMatch, current.version);
+    return current;
+  }
+}
+
+function notFound(sessionId: string): DocumentNotFoundError {
+  return new DocumentNotFoundError(`No session found with ID ${sessionId}`);
+}
