@@ -76,8 +76,12 @@ export class DocumentExistsError extends FreezerError {
 }
 
 export class PreconditionFailedError extends FreezerError {
-  constructor(currentVersion: number) {
-    super(412, 'Precondition Failed', `If-Match does not match the current version "${currentVersion}"`);
+  constructor(currentVersion: number | null) {
+    super(
+      412,
+      'Precondition Failed',
+      currentVersion === null ? 'If-Match was given but the document does not exist' : `If-Match does not match the current version "${currentVersion}"`,
+    );
   }
 }
 

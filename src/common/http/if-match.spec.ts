@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
-import { checkIfMatch, etagOf, ifMatchAccepts } from './if-match.js';
+import { checkIfMatch, checkIfMatchBeforeReplace, etagOf, ifMatchAccepts } from './if-match.js';
 
 describe('If-Match', () => {
   it('formats a strong quoted ETag', () => {
@@ -24,5 +24,21 @@ describe('If-Match', () => {
 
   it('throws 412 naming the current version', () => {
     expect(() => checkIfMatch('"9"', 3)).toThrow('If-Match does not match the current version "3"');
+  });
+});
+
+describe('checkIfMatchBeforeReplace', () => {
+  it('passes without If-Match, whether or not the document exists', () => {
+    expect(() => checkIfMatchBeforeReplace(undefined, null)).not.toThrow();
+    expect(() => checkIfMatchBeforeReplace(undefined, { version: 2 })).not.toThrow();
+  });
+
+  it('refuses If-Match on a document that does not exist, even *', () => {
+    expect(() => checkIfMatchBeforeReplace('*', null)).toThrow('If-Match was given but the document does not exist');
+  });
+
+  it('compares with the current version', () => {
+    expect(() => checkIfMatchBeforeReplace('"2"', { version: 2 })).not.toThrow();
+    expect(() => checkIfMatchBeforeReplace('"1"', { version: 2 })).toThrow('If-Match does not match the current version "2"');
   });
 });

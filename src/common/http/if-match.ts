@@ -18,3 +18,10 @@ export function ifMatchAccepts(header: string | undefined, version: number): boo
 export function checkIfMatch(header: string | undefined, version: number): void {
   if (!ifMatchAccepts(header, version)) throw new PreconditionFailedError(version);
 }
+
+// For a replace, which may create the document: If-Match requires one to exist (RFC 9110 §13.1.1).
+export function checkIfMatchBeforeReplace(header: string | undefined, current: { version: number } | null): void {
+  if (header === undefined) return;
+  if (current === null) throw new PreconditionFailedError(null);
+  checkIfMatch(header, current.version);
+}

@@ -3,16 +3,17 @@ import type { JsonSchema } from './json-schema.js';
 import { ID_PATTERN } from './patterns.js';
 
 // The agent options of an action (free-form). freezer checks a few of them at the wrong level
-// (§14 #25); here they are checked where they live.
+// (§14 #25); here they are checked where they live. null passes: freezer's own GET filled these
+// keys with null, so documents copied from it come back that way.
 export const FREEZER_ACTION_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
-    action: { type: 'string', pattern: ID_PATTERN },
-    mode: { type: 'string', pattern: ID_PATTERN },
-    backup_name: { type: 'string' },
-    restore_abs_path: { type: 'string' },
-    path_to_backup: { type: 'string' },
-    container: { type: 'string' },
+    action: { type: ['string', 'null'], pattern: ID_PATTERN },
+    mode: { type: ['string', 'null'], pattern: ID_PATTERN },
+    backup_name: { type: ['string', 'null'] },
+    restore_abs_path: { type: ['string', 'null'] },
+    path_to_backup: { type: ['string', 'null'] },
+    container: { type: ['string', 'null'] },
   },
 };
 

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
-import { checkIfMatch } from '../../common/http/if-match.js';
+import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonObject, JsonValue } from '../../common/json/json.types.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
@@ -69,10 +69,7 @@ export class ActionsService {
   async replace(owner: Owner, actionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<WriteResult> {
     const doc = buildActionDocument(owner, actionId, requireBody(body));
     const version = await this.actions.db.transaction(async (em) => {
-      if (ifMatch !== undefined) {
-        const current = await this.actions.get(owner, actionId, em, true);
-        if (current) checkIfMatch(ifMatch, current.version);
-      }
+      if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.actions.get(owner, actionId, em, true));
       return this.actions.upsert(owner, doc, em);
     });
     if (version === null) throw new DocumentExistsError(`Action ${actionId} already exists in another project`);

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { BadDataFormatError, DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
-import { checkIfMatch } from '../../common/http/if-match.js';
+import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
@@ -80,10 +80,7 @@ export class JobsService {
   async replace(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
     const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), epochSeconds(), 'replace');
     const version = await this.jobs.db.transaction(async (em) => {
-      if (ifMatch !== undefined) {
-        const current = await this.jobs.get(owner, jobId, em, true);
-        if (current) checkIfMatch(ifMatch, current.version);
-      }
+      if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.jobs.get(owner, jobId, em, true));
       await this.actions.syncEmbedded(owner, doc.job_actions, em);
       const written = await this.jobs.upsert(owner, doc, em);
       // thrown inside the transaction, so the actions synced above are rolled back too (§14 #5)

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
-import { checkIfMatch } from '../../common/http/if-match.js';
+import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
@@ -61,10 +61,7 @@ export class SessionsService {
   async replace(owner: Owner, sessionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<SessionWriteResult> {
     const doc = buildSession(owner, sessionId, sessionBody(body), NO_MEMBERS);
     const version = await this.sessions.db.transaction(async (em) => {
-      if (ifMatch !== undefined) {
-        const current = await this.sessions.get(owner, sessionId, em, true);
-        if (current) checkIfMatch(ifMatch, current.version);
-      }
+      if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.sessions.get(owner, sessionId, em, true));
       return this.sessions.upsertKeepingMembership(owner, doc, em);
     });
     if (version === null) throw new DocumentExistsError(`Session ${sessionId} already exists in another project`);
