@@ -19,8 +19,11 @@ export default {
   transform,
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: common.moduleNameMapper,
+  // jest-circus reads testTimeout from the global config only: set in a project it is ignored
+  // (every test then gets 5 s). The e2e suites start processes and drive real clients.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 60_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };
