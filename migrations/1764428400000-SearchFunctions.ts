@@ -7,6 +7,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * columns, expression indexes and queries all share one definition of "what a key matches".
  *
  * Depth counts object members only: an object inside an array sits at the depth of the array.
+ *
+ * The functions that walk a whole document declare a high COST: the planner then reads the
+ * indexes built on them rather than calling them on every row of an owner's documents.
  */
 export class SearchFunctions1764428400000 implements MigrationInterface {
   name = 'SearchFunctions1764428400000';
@@ -19,7 +22,7 @@ export class SearchFunctions1764428400000 implements MigrationInterface {
     // JSON array; [] when the key occurs nowhere.
     await q.query(`
       CREATE FUNCTION freezer_key_values(doc jsonb, key text) RETURNS jsonb
-      LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+      LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $fn$
       DECLARE
         level jsonb := CASE WHEN jsonb_typeof(doc) = 'object' THEN jsonb_build_array(doc) ELSE '[]'::jsonb END;
         found jsonb;
@@ -60,7 +63,7 @@ export class SearchFunctions1764428400000 implements MigrationInterface {
     // PostgreSQL 17+ builds indexes under a restricted one, where freezer_pair would not resolve.
     await q.query(`
       CREATE FUNCTION freezer_leaf_pairs(doc jsonb) RETURNS text[]
-      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $fn$
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 SET search_path FROM CURRENT AS $fn$
         WITH RECURSIVE node(v) AS (
           SELECT doc
           UNION ALL
@@ -78,7 +81,7 @@ export class SearchFunctions1764428400000 implements MigrationInterface {
     // The text a free-text search reads: every string and number leaf, one per line-like unit.
     await q.query(`
       CREATE FUNCTION freezer_doc_text(doc jsonb) RETURNS text
-      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $fn$
         SELECT coalesce(string_agg(v #>> '{}', chr(31)), '')
           FROM jsonb_path_query(doc, 'strict $.**') AS v
          WHERE jsonb_typeof(v) IN ('string', 'number')

@@ -8,7 +8,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The hot search keys of D10 are promoted into columns by a trigger, so that every writer keeps
  * them true: each holds freezer_key_values(doc, key), the values a bare-key match compares.
  * A multi-column GIN index serves them; a GIN index over every key/value pair serves the other
- * keys, and a trigram index the free-text `_all` search.
+ * keys, and a trigram index the free-text `_all` search. Backups, the collection that grows to
+ * millions, also keep that text in a column: checking a trigram candidate then reads a short
+ * string instead of walking the whole document again.
  */
 export class BackupsAndClients1764428500000 implements MigrationInterface {
   name = 'BackupsAndClients1764428500000';
@@ -30,6 +32,7 @@ export class BackupsAndClients1764428500000 implements MigrationInterface {
         container jsonb NOT NULL DEFAULT '[]',
         level jsonb NOT NULL DEFAULT '[]',
         time_stamp numeric,
+        search_text text NOT NULL DEFAULT '',
         CONSTRAINT backups_pkey PRIMARY KEY (owner_id, id)
       )`);
     await q.query(`
@@ -44,6 +47,7 @@ export class BackupsAndClients1764428500000 implements MigrationInterface {
         NEW.host_name := freezer_key_values(NEW.doc, 'host_name');
         NEW.container := freezer_key_values(NEW.doc, 'container');
         NEW.level := freezer_key_values(NEW.doc, 'level');
+        NEW.search_text := freezer_doc_text(NEW.doc);
         -- time_after/time_before read time_stamp, else timestamp, as epoch seconds (D10)
         NEW.time_stamp := CASE
           WHEN jsonb_typeof(stamp) = 'number' THEN (stamp #>> '{}')::numeric
@@ -60,7 +64,7 @@ export class BackupsAndClients1764428500000 implements MigrationInterface {
     await q.query(`CREATE INDEX backups_promoted ON backups USING gin
       (backup_name jsonb_path_ops, hostname jsonb_path_ops, host_name jsonb_path_ops, container jsonb_path_ops, level jsonb_path_ops)`);
     await q.query(`CREATE INDEX backups_leaf_pairs ON backups USING gin (freezer_leaf_pairs(doc))`);
-    await q.query(`CREATE INDEX backups_doc_text ON backups USING gin (freezer_doc_text(doc) gin_trgm_ops)`);
+    await q.query(`CREATE INDEX backups_doc_text ON backups USING gin (search_text gin_trgm_ops)`);
 
     await q.query(`
       CREATE TABLE clients (

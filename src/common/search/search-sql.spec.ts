@@ -11,6 +11,7 @@ const WITH_TIME: SearchSpec = {
   timeColumn: 'time_stamp',
 };
 const WITHOUT_TIME: SearchSpec = { docColumn: 'doc', promotedKeys: { client_id: 'client_id' } };
+const WITH_TEXT_COLUMN: SearchSpec = { ...WITHOUT_TIME, textColumn: 'search_text' };
 
 function compile(search: Partial<SearchDocument>, spec: SearchSpec = WITH_TIME, initial: unknown[] = []) {
   const params = new SqlParams(initial);
@@ -156,6 +157,10 @@ describe('compileSearch', () => {
     it('are ignored by a spec without a time column', () => {
       expect(compile({ timeAfter: 100, timeBefore: 200 }, WITHOUT_TIME)).toEqual({ conditions: [], params: [] });
     });
+  });
+
+  it('reads free text from the stored column when the table keeps one', () => {
+    expect(compile({ freeText: ['Node'] }, WITH_TEXT_COLUMN)).toEqual({ conditions: ['search_text ILIKE $1'], params: ['%Node%'] });
   });
 
   it('emits match, then match_not, then free text, then time conditions', () => {

@@ -10,6 +10,8 @@ export interface SearchSpec {
   docColumn: string;
   promotedKeys: Readonly<Record<string, string>>;
   timeColumn?: string;
+  // a column holding freezer_doc_text(doc), where the table keeps one (backups)
+  textColumn?: string;
 }
 
 // Translates a search document into SQL conditions (D10), all ANDed by the caller. The SQL
@@ -19,7 +21,8 @@ export function compileSearch(search: SearchDocument, spec: SearchSpec, params: 
   for (const pair of search.match) conditions.push(matchPair(pair, spec, params, true));
   for (const pair of search.matchNot) conditions.push(`NOT coalesce(${matchPair(pair, spec, params, false)}, false)`);
   for (const term of search.freeText) {
-    conditions.push(`freezer_doc_text(${spec.docColumn}) ILIKE ${params.add(`%${escapeLike(term)}%`)}`);
+    const text = spec.textColumn ?? `freezer_doc_text(${spec.docColumn})`;
+    conditions.push(`${text} ILIKE ${params.add(`%${escapeLike(term)}%`)}`);
   }
   if (spec.timeColumn && search.timeAfter !== null) conditions.push(`${spec.timeColumn} >= ${params.add(search.timeAfter)}`);
   if (spec.timeColumn && search.timeBefore !== null) conditions.push(`${spec.timeColumn} <= ${params.add(search.timeBefore)}`);

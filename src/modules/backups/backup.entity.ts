@@ -26,4 +26,7 @@ export class BackupEntity extends OwnedDocumentColumns<BackupDocument>('backups'
 
   @Column({ name: 'time_stamp', type: 'numeric', nullable: true })
   timeStamp!: string | null;
+
+  @Column({ name: 'search_text', type: 'text', default: '' })
+  searchText!: string;
 }

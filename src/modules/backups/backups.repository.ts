@@ -19,6 +19,7 @@ export const BACKUP_SEARCH: SearchSpec = {
   docColumn: 'doc',
   promotedKeys: { backup_name: 'backup_name', hostname: 'hostname', host_name: 'host_name', container: 'container', level: 'level' },
   timeColumn: 'time_stamp',
+  textColumn: 'search_text',
 };
 
 @Injectable()
