@@ -105,6 +105,24 @@ async function seed(db, from, to) {
   );
 }
 
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(port, label, path, bodyFor) {
+  for (let i = 0; i < 20; i++) await request(port, 'GET', path, bodyFor(i)); // warm-up
+  const times = [];
+  let rows = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = process.hrtime.bigint();
+    const out = await request(port, 'GET', path, bodyFor(i));
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    rows += JSON.parse(out).backups.length;
+  }
+  times.sort((a, b) => a - b);
+  return { label, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), avgRows: rows / REQUESTS };
+}
+
 async function checkPromoted(db) {
   const { rows } = await db.query(
     `SELECT count(*)::int AS wrong FROM (SELECT * FROM backups TABLESAMPLE SYSTEM (1)) b
