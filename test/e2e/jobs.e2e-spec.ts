@@ -680,6 +680,14 @@ describe('jobs', () => {
         await expect(getJob(identity, jobId)).resolves.toMatchObject({ headers: { etag: '"6"' } });
       });
 
+      it('keeps the version for a PATCH that changes nothing (D6 counts changes)', async () => {
+        const identity = newIdentity();
+        const jobId = await createJob(identity);
+        await expect(patchJob(identity, jobId, { description: 'same' })).resolves.toMatchObject({ body: { version: 2 } });
+        await expect(patchJob(identity, jobId, { description: 'same' })).resolves.toMatchObject({ status: 200, body: { job_id: jobId, version: 2 } });
+        await expect(getJob(identity, jobId)).resolves.toMatchObject({ headers: { etag: '"2"' } });
+      });
+
       it.each([
         [{ bogus: 1 }, "Additional properties are not allowed ('bogus' was unexpected)"],
         [{ job_schedule: { event: 'bogus' } }, `'bogus' is not one of ${EVENTS}`],

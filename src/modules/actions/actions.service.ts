@@ -5,6 +5,7 @@ import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonObject, JsonValue } from '../../common/json/json.types.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
@@ -61,6 +62,8 @@ export class ActionsService {
       checkIfMatch(ifMatch, current.version);
       const doc = mergeDocument(current.doc, patch);
       validateAction(doc);
+      // D6: the version counts changes; a PATCH that changes nothing is not one.
+      if (jsonEqual(doc, current.doc)) return { action_id: actionId, version: current.version };
       return { action_id: actionId, version: await this.actions.update(owner, doc, em) };
     });
   }

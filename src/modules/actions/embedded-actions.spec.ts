@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
-import { jsonEqual, sameFreezerAction } from './embedded-actions.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
+import { sameFreezerAction } from './embedded-actions.js';
 
 describe('sameFreezerAction', () => {
   it('ignores _version and user_id', () => {

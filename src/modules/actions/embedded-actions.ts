@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
+import { isJsonObject, type JsonValue } from '../../common/json/json.types.js';
 
 // api/v2/jobs.py Action.__eq__: two freezer_action documents are the same action when they agree
 // on every key but _version and user_id, a missing key counting as null.
@@ -13,14 +14,4 @@ export function sameFreezerAction(a: JsonValue | undefined, b: JsonValue | undef
     if (!jsonEqual(a[key] ?? null, b[key] ?? null)) return false;
   }
   return true;
-}
-
-export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => key in b && jsonEqual(a[key], (b as JsonObject)[key]));
 }
