@@ -5,6 +5,7 @@ import { BadDataFormatError, DocumentExistsError, DocumentNotFoundError } from '
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
@@ -25,6 +26,11 @@ export interface JobWriteResult {
 }
 
 const epochSeconds = (): number => Math.floor(Date.now() / 1000);
+
+// How many times a delete runs again because its job moved to another session meanwhile.
+const MOVE_ATTEMPTS = 10;
+
+class JobMovedError extends Error {}
 
 @Injectable()
 export class JobsService {
@@ -72,6 +78,8 @@ export class JobsService {
       if (Array.isArray(patch.job_actions)) await this.actions.syncEmbedded(owner, patch.job_actions as JsonObject[], em);
       const doc = mergeDocument(current.doc, patch);
       validateJob(doc);
+      // D6: the version counts changes; a PATCH that changes nothing is not one.
+      if (jsonEqual(doc, current.doc)) return { job_id: jobId, version: current.version };
       return { job_id: jobId, version: await this.jobs.update(owner, doc, em) };
     });
   }
@@ -102,16 +110,25 @@ export class JobsService {
   }
 
   async remove(owner: Owner, jobId: string, ifMatch: string | undefined): Promise<void> {
-    const deleted = await inTransaction(this.jobs.db, async (em) => {
-      const peek = await this.jobs.get(owner, jobId, em);
-      if (!peek) return false;
-      // The session is locked before the job, the order membership changes take too.
-      for (const hook of this.deletionHooks) await hook(owner, peek.doc, em);
-      const current = await this.jobs.get(owner, jobId, em, true);
-      if (!current) return false;
-      checkIfMatch(ifMatch, current.version);
-      return this.jobs.remove(owner, jobId, em);
-    });
+    let deleted: boolean | undefined;
+    for (let attempt = 1; deleted === undefined; attempt++) {
+      deleted = await inTransaction(this.jobs.db, async (em) => {
+        const peek = await this.jobs.get(owner, jobId, em);
+        if (!peek) return false;
+        // The session is locked before the job, the order membership changes take too.
+        for (const hook of this.deletionHooks) await hook(owner, peek.doc, em);
+        const current = await this.jobs.get(owner, jobId, em, true);
+        if (!current) return false;
+        // Moved to another session between the peek and the lock: that session would keep listing
+        // the deleted job. Roll back and run again.
+        if ((current.doc.session_id || '') !== (peek.doc.session_id || '') && attempt < MOVE_ATTEMPTS) throw new JobMovedError();
+        checkIfMatch(ifMatch, current.version);
+        return this.jobs.remove(owner, jobId, em);
+      }).catch((error: unknown) => {
+        if (error instanceof JobMovedError) return undefined;
+        throw error;
+      });
+    }
     if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No Job found with ID:${jobId}`);
   }
 
@@ -122,6 +139,11 @@ export class JobsService {
   // For session membership (D13), inside the caller's transaction.
   getLocked(owner: Owner, jobId: string, em: Queryable): Promise<StoredDocument<JobDocument> | null> {
     return this.jobs.get(owner, jobId, em, true);
+  }
+
+  // The same without a lock: which session to lock before the job.
+  peek(owner: Owner, jobId: string, em: Queryable): Promise<StoredDocument<JobDocument> | null> {
+    return this.jobs.get(owner, jobId, em);
   }
 
   save(owner: Owner, doc: JobDocument, em: Queryable): Promise<number> {

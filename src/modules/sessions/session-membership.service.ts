@@ -11,6 +11,9 @@ import { JobsService } from '../jobs/jobs.service.js';
 import type { SessionDocument, SessionJobEntry } from './session-document.js';
 import { SessionsRepository } from './sessions.repository.js';
 
+// How many times an add runs again because its job moved to yet another session meanwhile.
+const MOVE_ATTEMPTS = 10;
+
 // Which jobs belong to which session (D13). Every change touches a session and a job together, in
 // one transaction, locking sessions before jobs (the order job deletion uses too).
 @Injectable()
@@ -24,18 +27,36 @@ export class SessionMembershipService implements OnModuleInit {
     this.jobs.onDelete((owner, job, em) => this.dropDeletedJob(owner, job, em));
   }
 
-  // PUT /sessions/{id}/jobs/{job_id}: the job joins, leaving any other session first.
-  addJob(owner: Owner, sessionId: string, jobId: string): Promise<void> {
-    return inTransaction(this.sessions.db, async (em) => {
-      const session = await this.lockSession(owner, sessionId, em);
-      const peek = await this.jobs.getLocked(owner, jobId, em);
-      if (!peek) throw jobNotFound(jobId);
-      const previous = peek.doc.session_id;
-      if (previous && previous !== sessionId) await this.dropEntry(owner, previous, jobId, em);
-      const job = peek.doc;
-      await this.sessions.update(owner, { ...session, jobs: { ...session.jobs, [jobId]: entryFor(job) } }, em);
-      await this.jobs.save(owner, joinedJob(job, session), em);
-    });
+  // PUT /sessions/{id}/jobs/{job_id}: the job joins, leaving any other session first. Both
+  // sessions are locked, in id order, before the job: two moves in opposite directions (A -> B and
+  // B -> A) would otherwise each hold one session and wait for the other. The job's session is read
+  // before the locks; if it changed before the job's lock was taken, the whole step runs again.
+  async addJob(owner: Owner, sessionId: string, jobId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const done = await inTransaction(this.sessions.db, async (em) => {
+        const previous = (await this.jobs.peek(owner, jobId, em))?.doc.session_id || '';
+        const moving = previous !== '' && previous !== sessionId;
+        const ids = moving ? [sessionId, previous].sort() : [sessionId];
+        const locked = new Map<string, SessionDocument | undefined>();
+        for (const id of ids) locked.set(id, (await this.sessions.get(owner, id, em, true))?.doc);
+        const session = locked.get(sessionId);
+        if (!session) throw new DocumentNotFoundError(`No session found with ID ${sessionId}`);
+        const current = await this.jobs.getLocked(owner, jobId, em);
+        if (!current) throw jobNotFound(jobId);
+        if ((current.doc.session_id || '') !== previous) return false;
+        const left = moving ? locked.get(previous) : undefined;
+        if (left && jobId in (left.jobs ?? {})) {
+          const { [jobId]: _removed, ...jobs } = left.jobs;
+          await this.sessions.update(owner, { ...left, jobs }, em);
+        }
+        const job = current.doc;
+        await this.sessions.update(owner, { ...session, jobs: { ...session.jobs, [jobId]: entryFor(job) } }, em);
+        await this.jobs.save(owner, joinedJob(job, session), em);
+        return true;
+      });
+      if (done) return;
+      if (attempt >= MOVE_ATTEMPTS) throw new Error(`job ${jobId} kept changing session while being added to ${sessionId}`);
+    }
   }
 
   // DELETE /sessions/{id}/jobs/{job_id}: a no-op for a job that is not a member.

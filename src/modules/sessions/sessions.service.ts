@@ -5,6 +5,7 @@ import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonValue } from '../../common/json/json.types.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
@@ -32,9 +33,10 @@ export class SessionsService {
     return { sessions };
   }
 
-  // A body session_id, jobs and session_tag are ignored (§10.3, D13).
+  // A body session_id, jobs and session_tag are ignored (§10.3, D13); a new session is always
+  // active, whatever the body says (elasticv2_utils.py SessionDoc.create; tempest posts "completed").
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ session_id: string }> {
-    const doc = buildSession(owner, newDocumentId(), sessionBody(body), NO_MEMBERS);
+    const doc = buildSession(owner, newDocumentId(), { ...sessionBody(body), status: 'active', last_start: '' }, NO_MEMBERS);
     await this.sessions.insert(owner, doc);
     return { session_id: doc.session_id };
   }
@@ -53,6 +55,8 @@ export class SessionsService {
       const current = await this.lock(owner, sessionId, em, ifMatch);
       const doc = mergeDocument(current.doc, patch);
       validateSession(doc);
+      // D6: the version counts changes; a PATCH that changes nothing is not one.
+      if (jsonEqual(doc, current.doc)) return { session_id: sessionId, version: current.version };
       return { session_id: sessionId, version: await this.sessions.update(owner, doc, em) };
     });
   }
@@ -80,9 +84,10 @@ export class SessionsService {
   }
 
   // §10.5, serialised per session by the row lock held across read, decision and write (D12).
+  // Waiting in the lock queue can make it a deadlock victim of other writers: run again.
   async applyAction(owner: Owner, sessionId: string, body: JsonValue | undefined): Promise<{ result: string; session_tag: number }> {
     const action = parseSessionAction(body);
-    return this.sessions.db.transaction(async (em) => {
+    return inTransaction(this.sessions.db, async (em) => {
       const current = await this.lock(owner, sessionId, em, undefined);
       const now = await this.sessions.now(em);
       const outcome =
