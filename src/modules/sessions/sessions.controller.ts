@@ -21,7 +21,6 @@ import {
   SessionWrittenDto,
 } from './dto/session.dto.js';
 import type { SessionDocument } from './session-document.js';
-import { SessionMembershipService } from './session-membership.service.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
@@ -29,10 +28,7 @@ import { SessionsService } from './sessions.service.js';
 @ApiFreezerErrors(401, 403, 406, 503)
 @Controller(['v2/:project_id/sessions', 'v1/sessions'])
 export class SessionsController {
-  constructor(
-    private readonly sessions: SessionsService,
-    private readonly membership: SessionMembershipService,
-  ) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   @Get()
   @ApiOperation({ summary: 'List and search sessions (a bare status is the session\'s own)', operationId: 'listSessions' })
@@ -134,31 +130,5 @@ export class SessionsController {
     @Body() body: JsonValue | undefined,
   ): Promise<SessionActionResultDto> {
     return this.sessions.applyAction(owner, sessionId, body);
-  }
-
-  @Put(':session_id/jobs/:job_id')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Add a job to the session (moving it out of another)', operationId: 'addSessionJob' })
-  @ApiNoContentResponse()
-  @ApiFreezerErrors(400, 404)
-  addSessionJob(
-    @Owner() owner: OwnerType,
-    @Param('session_id', DocumentIdPipe) sessionId: string,
-    @Param('job_id', DocumentIdPipe) jobId: string,
-  ): Promise<void> {
-    return this.membership.addJob(owner, sessionId, jobId);
-  }
-
-  @Delete(':session_id/jobs/:job_id')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a job from the session (a no-op for a non-member)', operationId: 'removeSessionJob' })
-  @ApiNoContentResponse()
-  @ApiFreezerErrors(400, 404)
-  removeSessionJob(
-    @Owner() owner: OwnerType,
-    @Param('session_id', DocumentIdPipe) sessionId: string,
-    @Param('job_id', DocumentIdPipe) jobId: string,
-  ): Promise<void> {
-    return this.membership.removeJob(owner, sessionId, jobId);
   }
 }

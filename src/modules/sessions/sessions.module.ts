@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { SessionJobsController } from './session-jobs.controller.js';
 import { SessionMembershipService } from './session-membership.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -8,7 +9,7 @@ import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [JobsModule],
-  controllers: [SessionsController],
+  controllers: [SessionsController, SessionJobsController],
   providers: [SessionsService, SessionMembershipService, SessionsRepository],
   exports: [SessionsService],
 })
