@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
+import { isIP } from 'node:net';
 
-export type AuthMode = 'noauth' | 'trusted-headers';
+export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
 export type MigrateMode = 'run' | 'check' | 'off';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -15,11 +16,33 @@ export interface AppConfig {
   poolSize: number;
   statementTimeoutMs: number;
   authMode: AuthMode;
+  // set when authMode is keystone
+  keystone: KeystoneConfig | null;
+  // an oslo.policy file (JSON or YAML) overriding the default rules
+  policyFile: string | undefined;
   allowInsecureNoauth: boolean;
   scope: FreezerScope;
   logLevel: LogLevel;
   bodyLimit: number;
   corsOrigins: string[];
+  // requests per caller per rateLimitWindowS; 0: no limit
+  rateLimit: number;
+  rateLimitWindowS: number;
+  // Express's 'trust proxy' value: false, true, a hop count, or trusted addresses/subnets
+  trustProxy: TrustProxy;
+}
+
+export type TrustProxy = boolean | number | string[];
+
+export interface KeystoneConfig {
+  // the v3 endpoint, without a trailing slash (http://keystone:5000/v3)
+  url: string;
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName: string;
+  projectDomainName: string;
+  cacheTtlS: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +96,31 @@ function size(env: Env, name: string, fallback: number): number {
   return bytes;
 }
 
+// AUTH_MODE=keystone: where Keystone is and the service's own credentials (D15).
+function keystone(env: Env): KeystoneConfig {
+  const missing = ['KEYSTONE_URL', 'KEYSTONE_USERNAME', 'KEYSTONE_PASSWORD', 'KEYSTONE_PROJECT_NAME'].filter((name) => read(env, name) === undefined);
+  if (missing.length > 0) throw new ConfigError(missing.join(', '), 'must be set when AUTH_MODE=keystone');
+  const url = (read(env, 'KEYSTONE_URL') as string).replace(/\/+$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('KEYSTONE_URL', `must be an http(s) URL of the Keystone v3 endpoint, got "${url}"`);
+  }
+  if (!/^https?:$/.test(parsed.protocol)) throw new ConfigError('KEYSTONE_URL', `must be an http(s) URL, got "${url}"`);
+  if (!/\/v3$/.test(parsed.pathname)) throw new ConfigError('KEYSTONE_URL', `must be the v3 endpoint (ending in /v3), got "${url}"`);
+  return {
+    url,
+    username: read(env, 'KEYSTONE_USERNAME') as string,
+    // the password as given: surrounding spaces may be part of it
+    password: env.KEYSTONE_PASSWORD as string,
+    projectName: read(env, 'KEYSTONE_PROJECT_NAME') as string,
+    userDomainName: read(env, 'KEYSTONE_USER_DOMAIN_NAME') ?? 'Default',
+    projectDomainName: read(env, 'KEYSTONE_PROJECT_DOMAIN_NAME') ?? 'Default',
+    cacheTtlS: integer(env, 'KEYSTONE_CACHE_TTL', 300, 1, 86_400),
+  };
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = read(env, 'DATABASE_URL');
   if (raw === undefined) return undefined;
@@ -104,6 +152,43 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+// Names Express's proxy-addr understands for whole address ranges.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+// Accepts what Express's 'trust proxy' does, but checked here so a typo fails the boot instead of
+// silently trusting nobody (or everybody).
+function trustProxy(env: Env): TrustProxy {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  if (/^(true|yes|on)$/i.test(raw)) return true;
+  if (/^(false|no|off)$/i.test(raw)) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 32) throw new ConfigError('TRUST_PROXY', `hop count must be between 0 and 32, got ${hops}`);
+    return hops === 0 ? false : hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (!isProxyAddress(entry)) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be true, false, a hop count, or a comma list of addresses or subnets (10.0.0.1, 10.0.0.0/8, loopback), got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry.toLowerCase())) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d+$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
 
 export function isLoopback(host: string): boolean {
@@ -119,13 +204,19 @@ export function validateEnv(env: Env): AppConfig {
     migrate: oneOf(env, 'DB_MIGRATE', ['run', 'check', 'off'] as const, 'run'),
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
-    authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers'] as const, 'noauth'),
+    authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),
+    keystone: null,
+    policyFile: read(env, 'POLICY_FILE'),
     allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
     scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
     corsOrigins: corsOrigins(env),
+    rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
+    rateLimitWindowS: integer(env, 'RATE_LIMIT_WINDOW_S', 60, 1, 86_400),
+    trustProxy: trustProxy(env),
   };
+  if (config.authMode === 'keystone') config.keystone = keystone(env);
   if (config.authMode === 'noauth' && !isLoopback(config.host) && !config.allowInsecureNoauth) {
     throw new ConfigError(
       'HOST',

@@ -146,6 +146,16 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('names the policy rule (D16) of every v1 and v2 operation as x-policy, and only those', async () => {
+    const { POLICY_RULES } = await import('../../src/common/auth/policies.js');
+    for (const op of operations) {
+      const rule = (op.operation as unknown as Record<string, unknown>)['x-policy'];
+      if (/^\/v(1|2\/\{project_id\})\/./.test(op.path)) expect({ key: op.key, known: Object.hasOwn(POLICY_RULES, String(rule)) }).toEqual({ key: op.key, known: true });
+      else expect({ key: op.key, rule }).toEqual({ key: op.key, rule: undefined });
+    }
+    expect(operations.find((op) => op.key === 'POST /v2/{project_id}/jobs/{job_id}')?.operation).toMatchObject({ 'x-policy': 'jobs:create' });
+  });
+
   it('marks the v1 operations, and only them, deprecated', () => {
     const deprecated = operations.filter((op) => op.operation.deprecated === true).map((op) => op.key);
     const v1 = operations.filter((op) => op.path === '/v1' || op.path.startsWith('/v1/')).map((op) => op.key);

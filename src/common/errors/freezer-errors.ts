@@ -91,6 +91,14 @@ export class PayloadTooLargeError extends FreezerError {
   }
 }
 
+export class TooManyRequestsError extends FreezerError {
+  constructor(retryAfterS: number) {
+    super(429, 'Too Many Requests', `The request rate limit of this caller is exceeded; retry after ${retryAfterS} s`, {
+      'Retry-After': String(retryAfterS),
+    });
+  }
+}
+
 export class ServiceUnavailableError extends FreezerError {
   constructor(dependency: string) {
     super(503, 'Service Unavailable', `The ${dependency} is unavailable; try again later`);

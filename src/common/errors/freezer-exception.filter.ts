@@ -43,7 +43,8 @@ export class FreezerExceptionFilter implements ExceptionFilter {
     const error = this.toFreezerError(exception, req);
     res.status(error.status);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-    res.setHeader('Vary', 'Accept');
+    // Appended, not set: CORS has already put Origin there, and a cache must keep both apart.
+    res.vary('Accept');
     const body: ErrorBody = { title: error.title, description: error.description };
     res.json(body);
   }
@@ -73,6 +74,8 @@ export class FreezerExceptionFilter implements ExceptionFilter {
     const status = exception.getStatus();
     switch (status) {
       case 400:
+        // Nest wraps the router's URIError ("Failed to decode param '<raw>'"): answer as for a bare one.
+        if (exception.cause instanceof URIError) return new BadDataFormatError('The request URL or body could not be decoded');
         return new BadDataFormatError(exception.message);
       case 401:
         return new UnauthorizedError(exception.message);
@@ -97,7 +100,7 @@ export class FreezerExceptionFilter implements ExceptionFilter {
     const allowed = allowedMethods(req.app, req.path);
     if (allowed.length === 0) {
       const error = new RouteNotFoundError(req.path);
-      res.status(404).setHeader('Vary', 'Accept');
+      res.status(404).vary('Accept');
       res.json({ title: error.title, description: error.description });
       return;
     }

@@ -37,6 +37,8 @@ export function checkStorable(root: JsonValue): void {
       checkString(value);
       continue;
     }
+    // 1e309 parses as Infinity, which would be stored as null: refuse it rather than change it
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new BadDataFormatError('Numbers must be finite: a number is out of range');
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_JSON_DEPTH) throw new BadDataFormatError(`The document is nested deeper than ${MAX_JSON_DEPTH} levels`);
     const entries: Array<[string | null, JsonValue]> = Array.isArray(value)

@@ -2,6 +2,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -21,6 +22,7 @@ export class ActionsController {
   constructor(private readonly actions: ActionsService) {}
 
   @Get()
+  @Policy('actions:get_all')
   @ApiOperation({ summary: 'List and search actions', operationId: 'listActions' })
   @ApiListQuery()
   @ApiOkResponse({ type: ActionListDto })
@@ -30,6 +32,7 @@ export class ActionsController {
   }
 
   @Post()
+  @Policy('actions:create')
   @ApiOperation({ summary: 'Create an action (the body may name its action_id)', operationId: 'createAction' })
   @ApiBody({ type: ActionBodyDto })
   @ApiCreatedResponse({ type: ActionCreatedDto })
@@ -39,6 +42,7 @@ export class ActionsController {
   }
 
   @Get(':action_id')
+  @Policy('actions:get')
   @ApiOperation({ summary: 'Get one action (ETag: its version)', operationId: 'getAction' })
   @ApiOkResponse({ type: ActionDocumentDto })
   @ApiFreezerErrors(400, 404)
@@ -53,6 +57,7 @@ export class ActionsController {
   }
 
   @Patch(':action_id')
+  @Policy('actions:update')
   @ApiOperation({ summary: 'Change an action: objects merge recursively, arrays and scalars replace', operationId: 'patchAction' })
   @ApiBody({ type: ActionBodyDto })
   @ApiOkResponse({ type: ActionWrittenDto })
@@ -67,6 +72,7 @@ export class ActionsController {
   }
 
   @Post(':action_id')
+  @Policy('actions:replace')
   @ApiOperation({ summary: 'Create or replace an action with this id', operationId: 'replaceAction' })
   @ApiBody({ type: ActionBodyDto })
   @ApiCreatedResponse({ type: ActionWrittenDto })
@@ -81,6 +87,7 @@ export class ActionsController {
   }
 
   @Put(':action_id')
+  @Policy('actions:replace')
   @ApiOperation({ summary: 'Create or replace an action with this id (same as item POST)', operationId: 'putAction' })
   @ApiBody({ type: ActionBodyDto })
   @ApiCreatedResponse({ type: ActionWrittenDto })
@@ -97,6 +104,7 @@ export class ActionsController {
 
   @Delete(':action_id')
   @HttpCode(204)
+  @Policy('actions:delete')
   @ApiOperation({ summary: 'Delete an action (v2: 204 even when absent; v1: 404); jobs keep their copies', operationId: 'deleteAction' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404, 412)

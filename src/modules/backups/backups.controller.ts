@@ -2,6 +2,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -21,6 +22,7 @@ export class BackupsController {
   constructor(private readonly backups: BackupsService) {}
 
   @Get()
+  @Policy('backups:get_all')
   @ApiOperation({ summary: 'List and search backups', operationId: 'listBackups' })
   @ApiListQuery()
   @ApiOkResponse({ type: BackupListDto })
@@ -30,6 +32,7 @@ export class BackupsController {
   }
 
   @Post()
+  @Policy('backups:create')
   @ApiOperation({ summary: 'Record a backup (the metadata freezer-agent posts, unwrapped)', operationId: 'createBackup' })
   @ApiBody({ type: BackupMetadataDto })
   @ApiCreatedResponse({ type: BackupCreatedDto })
@@ -39,6 +42,7 @@ export class BackupsController {
   }
 
   @Get(':backup_id')
+  @Policy('backups:get')
   @ApiOperation({ summary: 'Get one backup (ETag: its version)', operationId: 'getBackup' })
   @ApiOkResponse({ type: BackupDocumentDto })
   @ApiFreezerErrors(400, 404)
@@ -54,6 +58,7 @@ export class BackupsController {
 
   @Delete(':backup_id')
   @HttpCode(204)
+  @Policy('backups:delete')
   @ApiOperation({ summary: 'Delete a backup (v2: 204 even when absent; v1: 404)', operationId: 'deleteBackup' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404, 412)

@@ -2,6 +2,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -21,6 +22,7 @@ export class ClientsController {
   constructor(private readonly clients: ClientsService) {}
 
   @Get()
+  @Policy('clients:get_all')
   @ApiOperation({ summary: 'List and search registered clients', operationId: 'listClients' })
   @ApiListQuery()
   @ApiOkResponse({ type: ClientListDto })
@@ -30,6 +32,7 @@ export class ClientsController {
   }
 
   @Post()
+  @Policy('clients:create')
   @ApiOperation({ summary: 'Register a client (a scheduler node)', operationId: 'createClient' })
   @ApiBody({ type: ClientInfoDto })
   @ApiCreatedResponse({ type: ClientCreatedDto })
@@ -39,6 +42,7 @@ export class ClientsController {
   }
 
   @Get(':client_id')
+  @Policy('clients:get')
   @ApiOperation({ summary: 'Get one client by its client_id (ETag: its version)', operationId: 'getClient' })
   @ApiOkResponse({ type: ClientDocumentDto })
   @ApiFreezerErrors(400, 404)
@@ -54,6 +58,7 @@ export class ClientsController {
 
   @Delete(':client_id')
   @HttpCode(204)
+  @Policy('clients:delete')
   @ApiOperation({ summary: 'Delete a client (v2: 204 even when absent; v1: 404); its jobs stay', operationId: 'deleteClient' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404, 412)

@@ -2,6 +2,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -21,6 +22,7 @@ export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
   @Get()
+  @Policy('jobs:get_all')
   @ApiOperation({ summary: 'List and search jobs (the scheduler polls here)', operationId: 'listJobs' })
   @ApiListQuery()
   @ApiQuery({ name: 'client_id', required: false, description: 'Shorthand for {"match": [{"client_id": ...}]}' })
@@ -31,6 +33,7 @@ export class JobsController {
   }
 
   @Post()
+  @Policy('jobs:create')
   @ApiOperation({ summary: 'Create a job (a body job_id is ignored)', operationId: 'createJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiCreatedResponse({ type: JobCreatedDto })
@@ -40,6 +43,7 @@ export class JobsController {
   }
 
   @Get(':job_id')
+  @Policy('jobs:get')
   @ApiOperation({ summary: 'Get one job (ETag: its version)', operationId: 'getJob' })
   @ApiOkResponse({ type: JobDocumentDto })
   @ApiFreezerErrors(400, 404)
@@ -50,6 +54,7 @@ export class JobsController {
   }
 
   @Patch(':job_id')
+  @Policy('jobs:update')
   @ApiOperation({ summary: 'Change a job: objects merge recursively (job_schedule), arrays and scalars replace', operationId: 'patchJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiOkResponse({ type: JobWrittenDto })
@@ -64,6 +69,7 @@ export class JobsController {
   }
 
   @Post(':job_id')
+  @Policy('jobs:create')
   @ApiOperation({ summary: 'Create or replace the job with this id', operationId: 'replaceJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiCreatedResponse({ type: JobWrittenDto })
@@ -79,6 +85,7 @@ export class JobsController {
 
   @Put(':job_id')
   @HttpCode(201)
+  @Policy('jobs:create')
   @ApiOperation({ summary: 'Create or replace the job with this id (same as item POST)', operationId: 'putJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiCreatedResponse({ type: JobWrittenDto })
@@ -94,6 +101,7 @@ export class JobsController {
 
   @Post(':job_id/event')
   @HttpCode(202)
+  @Policy('jobs:event:create')
   @ApiOperation({ summary: 'Send start, stop, abort or remove to a job', operationId: 'createJobEvent' })
   @ApiBody({ type: JobEventDto })
   @ApiAcceptedResponse({ type: JobEventResultDto })
@@ -104,6 +112,7 @@ export class JobsController {
 
   @Delete(':job_id')
   @HttpCode(204)
+  @Policy('jobs:delete')
   @ApiOperation({ summary: 'Delete a job (v2: 204 even when absent; v1: 404); its actions stay', operationId: 'deleteJob' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404, 412)

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { BadDataFormatError, DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
+import { checkStorable } from '../../common/http/json-body.js';
 import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { jsonEqual } from '../../common/json/json-equal.js';
@@ -45,6 +46,8 @@ export class JobsService {
   async list(owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<{ jobs: JobDocument[] }> {
     const search = parseSearch(body);
     const clientId = queryValue(query, 'client_id');
+    // Query text bypasses the body's checks; a NUL would reach PostgreSQL and fail there (D14).
+    if (clientId !== undefined) checkStorable(clientId);
     const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
     const jobs = await this.jobs.list(owner, { paging: parsePaging(query), search: { ...search, match } });
     return { jobs };

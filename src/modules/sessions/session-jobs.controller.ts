@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Controller, Delete, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -16,6 +17,7 @@ export class SessionJobsController {
 
   @Put(':job_id')
   @HttpCode(204)
+  @Policy('sessions:job:add')
   @ApiOperation({ summary: 'Add a job to the session (moving it out of another)', operationId: 'addSessionJob' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404)
@@ -29,6 +31,7 @@ export class SessionJobsController {
 
   @Delete(':job_id')
   @HttpCode(204)
+  @Policy('sessions:job:remove')
   @ApiOperation({ summary: 'Remove a job from the session (a no-op for a non-member)', operationId: 'removeSessionJob' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404)

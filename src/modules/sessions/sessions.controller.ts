@@ -2,6 +2,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Policy } from '../../common/auth/policy.decorator.js';
 import { Owner } from '../../common/auth/request-context.decorator.js';
 import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
@@ -31,6 +32,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
+  @Policy('sessions:get_all')
   @ApiOperation({ summary: 'List and search sessions (a bare status is the session\'s own)', operationId: 'listSessions' })
   @ApiListQuery()
   @ApiOkResponse({ type: SessionListDto })
@@ -40,6 +42,7 @@ export class SessionsController {
   }
 
   @Post()
+  @Policy('sessions:create')
   @ApiOperation({ summary: 'Create a session (body session_id, jobs and session_tag are ignored)', operationId: 'createSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiCreatedResponse({ type: SessionCreatedDto })
@@ -49,6 +52,7 @@ export class SessionsController {
   }
 
   @Get(':session_id')
+  @Policy('sessions:get')
   @ApiOperation({ summary: 'Get one session (ETag: its version)', operationId: 'getSession' })
   @ApiOkResponse({ type: SessionDocumentDto })
   @ApiFreezerErrors(400, 404)
@@ -63,6 +67,7 @@ export class SessionsController {
   }
 
   @Patch(':session_id')
+  @Policy('sessions:update')
   @ApiOperation({ summary: 'Change a session: objects merge recursively; jobs and session_tag are not writable', operationId: 'patchSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiOkResponse({ type: SessionWrittenDto })
@@ -77,6 +82,7 @@ export class SessionsController {
   }
 
   @Post(':session_id')
+  @Policy('sessions:replace')
   @ApiOperation({ summary: 'Create or replace the session with this id (membership kept)', operationId: 'replaceSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiCreatedResponse({ type: SessionWrittenDto })
@@ -92,6 +98,7 @@ export class SessionsController {
 
   @Put(':session_id')
   @HttpCode(201)
+  @Policy('sessions:replace')
   @ApiOperation({ summary: 'Create or replace the session with this id (same as item POST)', operationId: 'putSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiCreatedResponse({ type: SessionWrittenDto })
@@ -107,6 +114,7 @@ export class SessionsController {
 
   @Delete(':session_id')
   @HttpCode(204)
+  @Policy('sessions:delete')
   @ApiOperation({ summary: 'Delete a session and detach its jobs (v2: 204 even when absent; v1: 404)', operationId: 'deleteSession' })
   @ApiNoContentResponse()
   @ApiFreezerErrors(400, 404, 412)
@@ -120,6 +128,7 @@ export class SessionsController {
 
   @Post(':session_id/action')
   @HttpCode(202)
+  @Policy('sessions:action:create')
   @ApiOperation({ summary: 'start or end a member job\'s run (the tag protocol)', operationId: 'createSessionAction' })
   @ApiBody({ type: SessionActionDto })
   @ApiAcceptedResponse({ type: SessionActionResultDto })

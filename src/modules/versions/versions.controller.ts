@@ -21,7 +21,8 @@ export class VersionsController {
   @ApiFreezerErrors(406)
   listVersions(@Req() req: Request, @Res() res: Response): void {
     // Built from this request's scheme and host every time (freezer cached the first caller's).
-    const baseUrl = `${req.protocol}://${req.get('host') ?? `${this.config.host}:${this.config.port}`}`;
+    // req.host is X-Forwarded-Host when TRUST_PROXY trusts the sender, else Host.
+    const baseUrl = `${req.protocol}://${req.host ?? `${this.config.host}:${this.config.port}`}`;
     res.status(300).json(versionsDocument(baseUrl, this.config.scope === 'user'));
   }
 

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, validateEnv } from './env.validation.js';
+
+// The limits and proxy settings: defaults, accepted forms, and a refusal that names the setting.
+describe('validateEnv: RATE_LIMIT, RATE_LIMIT_WINDOW_S, TRUST_PROXY', () => {
+  it('leaves the rate limit off and trusts no proxy by default', () => {
+    const config = validateEnv({});
+    expect({ rateLimit: config.rateLimit, rateLimitWindowS: config.rateLimitWindowS, trustProxy: config.trustProxy }).toEqual({
+      rateLimit: 0,
+      rateLimitWindowS: 60,
+      trustProxy: false,
+    });
+    expect(validateEnv({ RATE_LIMIT: ' ', TRUST_PROXY: '' })).toMatchObject({ rateLimit: 0, trustProxy: false });
+  });
+
+  it('reads a rate limit and its window', () => {
+    expect(validateEnv({ RATE_LIMIT: '600', RATE_LIMIT_WINDOW_S: '10' })).toMatchObject({ rateLimit: 600, rateLimitWindowS: 10 });
+    expect(validateEnv({ RATE_LIMIT: '0' })).toMatchObject({ rateLimit: 0 });
+  });
+
+  it.each([
+    ['RATE_LIMIT', '-1', 'Invalid configuration: RATE_LIMIT must be an integer, got "-1"'],
+    ['RATE_LIMIT', '10/min', 'Invalid configuration: RATE_LIMIT must be an integer, got "10/min"'],
+    ['RATE_LIMIT', '2000000', 'Invalid configuration: RATE_LIMIT must be between 0 and 1000000, got 2000000'],
+    ['RATE_LIMIT_WINDOW_S', '0', 'Invalid configuration: RATE_LIMIT_WINDOW_S must be between 1 and 86400, got 0'],
+    ['RATE_LIMIT_WINDOW_S', '1.5', 'Invalid configuration: RATE_LIMIT_WINDOW_S must be an integer, got "1.5"'],
+  ])('refuses %s=%s', (name, value, message) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new ConfigError(name, message.slice(`Invalid configuration: ${name} `.length)));
+    expect(() => validateEnv({ [name]: value })).toThrow(message);
+  });
+
+  it.each([
+    ['true', true],
+    ['FALSE', false],
+    ['off', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.0/24 ,fd00::/8,::1', ['10.0.0.0/8', '192.168.1.0/24', 'fd00::/8', '::1']],
+    ['loopback,uniquelocal,linklocal', ['loopback', 'uniquelocal', 'linklocal']],
+  ])('reads TRUST_PROXY=%s as Express does', (raw, expected) => {
+    expect(validateEnv({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['proxy.example.com', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.256', '10.0.0.0/x', '33', 'yes please'])(
+    'refuses TRUST_PROXY=%s with a message naming the setting',
+    (raw) => {
+      expect(() => validateEnv({ TRUST_PROXY: raw })).toThrow(/^Invalid configuration: TRUST_PROXY /);
+    },
+  );
+});

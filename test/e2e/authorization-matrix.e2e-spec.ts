@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0
+// Who sees, changes and deletes what (D4, D5), for every kind and every route of v1 and v2, in both
+// scopes: A1 owns the documents; A2 is another user of A1's project PA, B1 a user of project PB,
+// AD an admin of PA. A foreign document must answer exactly as a missing one does.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { validateEnv } from '../../src/config/env.validation.js';
+import { prepareDatabase } from '../../src/database/prepare-database.js';
+import { buildActionDoc } from '../factories/action.factory.js';
+import { buildBackupDoc } from '../factories/backup.factory.js';
+import { buildClientDoc } from '../factories/client.factory.js';
+import { buildJobDoc } from '../factories/job.factory.js';
+import { buildSessionDoc } from '../factories/session.factory.js';
+import { createTestApp } from '../utils/create-test-app.js';
+import { expectedErrors } from '../utils/expected-errors.js';
+import { type Identity, identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { createScratchDatabase } from '../utils/test-database.js';
+
+type Kind = 'backups' | 'clients' | 'actions' | 'jobs' | 'sessions';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+const KINDS: Kind[] = ['backups', 'clients', 'actions', 'jobs', 'sessions'];
+const ID_KEY: Record<Kind, string> = { backups: 'backup_id', clients: 'client_id', actions: 'action_id', jobs: 'job_id', sessions: 'session_id' };
+const BUILD: Record<Kind, () => Record<string, unknown>> = {
+  backups: () => buildBackupDoc(),
+  clients: () => buildClientDoc(),
+  actions: () => buildActionDoc(),
+  jobs: () => buildJobDoc(),
+  sessions: () => buildSessionDoc({ session_tag: 0 }),
+};
+const PATCH: Partial<Record<Kind, Record<string, unknown>>> = {
+  actions: { max_retries: 7 },
+  jobs: { description: 'changed by a patch' },
+  sessions: { description: 'changed by a patch' },
+};
+const V1_NOT_SERVED = 'API v1 is not served when FREEZER_SCOPE=project: use /v2/{project_id}/...';
+
+interface Call {
+  method: Method;
+  path: string;
+  body?: unknown;
+}
+interface Answer {
+  status: number;
+  body: unknown;
+  etag?: string;
+}
+// The caller's own job and session, next to the probed document (for add/remove job).
+interface Mine {
+  job: string;
+  session: string;
+}
+interface Probe {
+  name: string;
+  kinds: Kind[];
+  call(base: string, kind: Kind, id: string, mine: Mine): Call;
+  // what a caller who may see the document gets (scope project, same project)
+  seen: number;
+}
+
+const ITEM_KINDS: Kind[] = ['actions', 'jobs', 'sessions'];
+// In the order they run; the document is deleted last.
+const PROBES: Probe[] = [
+  { name: 'get', kinds: KINDS, seen: 200, call: (base, kind, id) => ({ method: 'get', path: `${base}/${kind}/${id}` }) },
+  { name: 'patch', kinds: ITEM_KINDS, seen: 200, call: (base, kind, id) => ({ method: 'patch', path: `${base}/${kind}/${id}`, body: PATCH[kind] }) },
+  { name: 'event', kinds: ['jobs'], seen: 202, call: (base, _kind, id) => ({ method: 'post', path: `${base}/jobs/${id}/event`, body: { start: null } }) },
+  { name: 'add to own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'put', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },
+  { name: 'remove from own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'delete', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },
+  { name: 'add own job', kinds: ['sessions'], seen: 204, call: (base, _k, id, mine) => ({ method: 'put', path: `${base}/sessions/${id}/jobs/${mine.job}` }) },
+  {
+    name: 'session action',
+    kinds: ['sessions'],
+    seen: 202,
+    call: (base, _k, id, mine) => ({ method: 'post', path: `${base}/sessions/${id}/action`, body: { start: { job_id: mine.job, current_tag: 0 } } }),
+  },
+  { name: 'remove own job', kinds: ['sessions'], seen: 204, call: (base, _k, id, mine) => ({ method: 'delete', path: `${base}/sessions/${id}/jobs/${mine.job}` }) },
+  { name: 'replace (POST)', kinds: ITEM_KINDS, seen: 201, call: (base, kind, id) => ({ method: 'post', path: `${base}/${kind}/${id}`, body: BUILD[kind]() }) },
+  { name: 'replace (PUT)', kinds: ITEM_KINDS, seen: 201, call: (base, kind, id) => ({ method: 'put', path: `${base}/${kind}/${id}`, body: BUILD[kind]() }) },
+  { name: 'delete', kinds: KINDS, seen: 204, call: (base, kind, id) => ({ method: 'delete', path: `${base}/${kind}/${id}` }) },
+];
+
+const missingId = (): string => newIdentity().userId.replace(/^u/, 'ffffffffffffffffffff');
+
+async function send(app: NestExpressApplication, who: Identity, call: Call): Promise<Answer> {
+  let req = request(app.getHttpServer())[call.method](call.path).set(identityHeaders(who));
+  if (call.body !== undefined) req = req.send(call.body as object);
+  const res = await req;
+  return { status: res.status, body: res.status === 204 ? res.text : res.body, etag: res.headers.etag };
+}
+
+async function create(app: NestExpressApplication, who: Identity, base: string, kind: Kind): Promise<string> {
+  const res = await send(app, who, { method: 'post', path: `${base}/${kind}`, body: BUILD[kind]() });
+  expect(res.status).toBe(201);
+  return String((res.body as Record<string, unknown>)[ID_KEY[kind]]);
+}
+
+async function mineIn(app: NestExpressApplication, who: Identity, base: string): Promise<Mine> {
+  return { job: await create(app, who, base, 'jobs'), session: await create(app, who, base, 'sessions') };
+}
+
+// The same request about an id nobody holds answers the same status and body, bar the id itself.
+async function expectSameAsMissing(app: NestExpressApplication, who: Identity, probe: Probe, base: string, kind: Kind, id: string, mine: Mine, got: Answer) {
+  const absent = missingId();
+  const missing = await send(app, who, probe.call(base, kind, absent, mine));
+  const text = JSON.stringify(missing.body).replaceAll(absent, id);
+  expect({ probe: probe.name, status: got.status, body: got.body }).toEqual({ probe: probe.name, status: missing.status, body: JSON.parse(text) });
+}
+
+// A client's id is inside its `client` object (§6.2).
+function listIds(answer: Answer, kind: Kind): string[] {
+  const docs = (answer.body as Record<string, Array<Record<string, unknown>>>)[kind] ?? [];
+  return docs.map((doc) => String(kind === 'clients' ? (doc.client as Record<string, unknown>).client_id : doc[ID_KEY[kind]]));
+}
+
+// The four identities, fresh for each app.
+function identities() {
+  const a1 = newIdentity();
+  return {
+    a1,
+    a2: newIdentity({ projectId: a1.projectId }),
+    ad: newIdentity({ projectId: a1.projectId, roles: ['admin'] }),
+    b1: newIdentity(),
+  };
+}
+
+type Viewpoint = { name: string; who: keyof ReturnType<typeof identities>; at: 'PA' | 'PB' | 'v1'; expect: 'hidden' | 'forbidden' | 'seen' };
+
+describe('authorization matrix', () => {
+  describe('FREEZER_SCOPE=user (the suite database)', () => {
+    let app: NestExpressApplication;
+    const ids = identities();
+    const baseOf = (at: Viewpoint['at']) => (at === 'v1' ? '/v1' : `/v2/${at === 'PA' ? ids.a1.projectId : ids.b1.projectId}`);
+
+    beforeAll(async () => {
+      app = await createTestApp();
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    // D4: other users see nothing (v2 delete 204, v1 delete 404); D5: another project is 403
+    // unless admin, and an admin sees no more than anyone.
+    const viewpoints: Viewpoint[] = [
+      { name: 'A2 (same project)', who: 'a2', at: 'PA', expect: 'hidden' },
+      { name: 'AD (admin, same project)', who: 'ad', at: 'PA', expect: 'hidden' },
+      { name: 'B1 (other project) in the owner\'s project', who: 'b1', at: 'PA', expect: 'forbidden' },
+      { name: 'B1 in its own project', who: 'b1', at: 'PB', expect: 'hidden' },
+      { name: 'AD (admin) in another project', who: 'ad', at: 'PB', expect: 'hidden' },
+      { name: 'A2 through v1', who: 'a2', at: 'v1', expect: 'hidden' },
+      { name: 'AD (admin) through v1', who: 'ad', at: 'v1', expect: 'hidden' },
+      { name: 'B1 through v1', who: 'b1', at: 'v1', expect: 'hidden' },
+    ];
+    const cases = viewpoints.flatMap((viewpoint) => (['v2', 'v1'] as const).flatMap((api) => KINDS.map((kind) => ({ viewpoint, api, kind }))));
+
+    it.each(cases.map((c) => [`${c.viewpoint.name}: ${c.api} ${c.kind} of A1`, c] as const))('%s', async (_name, { viewpoint, api, kind }) => {
+      // A1's document, created through the API under test; the viewpoint looks at it from `at`.
+      const ownerBase = api === 'v1' ? '/v1' : `/v2/${ids.a1.projectId}`;
+      const id = await create(app, ids.a1, ownerBase, kind);
+      const before = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+      expect(before.status).toBe(200);
+      const who = ids[viewpoint.who];
+      const base = viewpoint.at === 'v1' ? (api === 'v1' ? '/v1' : null) : api === 'v2' ? baseOf(viewpoint.at) : null;
+      if (base === null) {
+        // v2 documents looked at through v1, and the reverse: still invisible to another user
+        const v1 = await send(app, who, { method: 'get', path: `${viewpoint.at === 'v1' ? '/v1' : baseOf(viewpoint.at)}/${kind}/${id}` });
+        expect(v1.status).toBe(viewpoint.expect === 'forbidden' ? 403 : 404);
+        return;
+      }
+      if (viewpoint.expect === 'forbidden') {
+        for (const probe of PROBES.filter((p) => p.kinds.includes(kind))) {
+          const got = await send(app, who, probe.call(base, kind, id, { job: missingId(), session: missingId() }));
+          expect({ probe: probe.name, status: got.status, body: got.body }).toEqual({ probe: probe.name, status: 403, body: expectedErrors.forbidden() });
+        }
+        for (const call of [{ method: 'get', path: `${base}/${kind}` }, { method: 'post', path: `${base}/${kind}`, body: BUILD[kind]() }] as Call[]) {
+          const got = await send(app, who, call);
+          expect({ status: got.status, body: got.body }).toEqual({ status: 403, body: expectedErrors.forbidden() });
+        }
+      } else {
+        const mine = await mineIn(app, who, base);
+        const list = await send(app, who, { method: 'get', path: `${base}/${kind}?limit=10000` });
+        expect(list.status).toBe(200);
+        expect(listIds(list, kind)).not.toContain(id);
+        for (const probe of PROBES.filter((p) => p.kinds.includes(kind) && !p.name.startsWith('replace'))) {
+          const got = await send(app, who, probe.call(base, kind, id, mine));
+          expect({ probe: probe.name, status: got.status }).toEqual({
+            probe: probe.name,
+            status: probe.name === 'delete' && api === 'v2' ? 204 : 404,
+          });
+          await expectSameAsMissing(app, who, probe, base, kind, id, mine, got);
+        }
+        // A replace with A1's id creates the caller's own document (D4, D8).
+        for (const probe of PROBES.filter((p) => p.kinds.includes(kind) && p.name.startsWith('replace'))) {
+          const got = await send(app, who, probe.call(base, kind, id, mine));
+          expect({ probe: probe.name, status: got.status }).toEqual({ probe: probe.name, status: 201 });
+          const own = await send(app, who, { method: 'get', path: `${base}/${kind}/${id}` });
+          expect(own).toMatchObject({ status: 200, body: { [ID_KEY[kind]]: id, user_id: who.userId } });
+        }
+      }
+      // A1's document is exactly as it was: same body, same version.
+      const after = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+      expect(after).toEqual(before);
+    });
+
+    it.each(KINDS)('lists of other identities never include A1\'s %s', async (kind) => {
+      const v2 = await create(app, ids.a1, `/v2/${ids.a1.projectId}`, kind);
+      const v1 = await create(app, ids.a1, '/v1', kind);
+      for (const [who, base] of [
+        [ids.a2, `/v2/${ids.a1.projectId}`],
+        [ids.ad, `/v2/${ids.a1.projectId}`],
+        [ids.ad, `/v2/${ids.b1.projectId}`],
+        [ids.b1, `/v2/${ids.b1.projectId}`],
+        [ids.a2, '/v1'],
+        [ids.ad, '/v1'],
+        [ids.b1, '/v1'],
+      ] as const) {
+        const all = await send(app, who, { method: 'get', path: `${base}/${kind}?limit=10000` });
+        const searched = await send(app, who, { method: 'get', path: `${base}/${kind}`, body: { match: [{ [ID_KEY[kind]]: v2 }, { _all: v1 }] } });
+        expect([all.status, searched.status]).toEqual([200, 200]);
+        expect([...listIds(all, kind), ...listIds(searched, kind)]).not.toEqual(expect.arrayContaining([v2]));
+        expect([...listIds(all, kind), ...listIds(searched, kind)]).not.toEqual(expect.arrayContaining([v1]));
+      }
+      const own = await send(app, ids.a1, { method: 'get', path: `/v1/${kind}?limit=10000` });
+      expect(listIds(own, kind)).toEqual(expect.arrayContaining([v1, v2]));
+    });
+  });
+
+  describe('FREEZER_SCOPE=project (a scratch database)', () => {
+    let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+    let app: NestExpressApplication;
+    const ids = identities();
+
+    beforeAll(async () => {
+      scratch = await createScratchDatabase('authz_matrix');
+      const env = { DATABASE_URL: scratch.url, FREEZER_SCOPE: 'project', LOG_LEVEL: 'error' };
+      await prepareDatabase(validateEnv(env), scratch.url, new Logger('AuthorizationMatrix'));
+      app = await createTestApp(env);
+    });
+    afterAll(async () => {
+      await app?.close();
+      await scratch?.drop();
+    });
+
+    // Members of one project share its documents, admins included; other projects see nothing.
+    const viewpoints: Viewpoint[] = [
+      { name: 'A2 (same project)', who: 'a2', at: 'PA', expect: 'seen' },
+      { name: 'AD (admin, same project)', who: 'ad', at: 'PA', expect: 'seen' },
+      { name: 'B1 (other project) in the owner\'s project', who: 'b1', at: 'PA', expect: 'forbidden' },
+      { name: 'B1 in its own project', who: 'b1', at: 'PB', expect: 'hidden' },
+      { name: 'AD (admin) in another project', who: 'ad', at: 'PB', expect: 'hidden' },
+    ];
+    const cases = viewpoints.flatMap((viewpoint) => KINDS.map((kind) => ({ viewpoint, kind })));
+
+    it.each(cases.map((c) => [`${c.viewpoint.name}: ${c.kind} of A1`, c] as const))('%s', async (_name, { viewpoint, kind }) => {
+      const ownerBase = `/v2/${ids.a1.projectId}`;
+      const id = await create(app, ids.a1, ownerBase, kind);
+      const before = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+      const who = ids[viewpoint.who];
+      const base = `/v2/${viewpoint.at === 'PA' ? ids.a1.projectId : ids.b1.projectId}`;
+      const probes = PROBES.filter((p) => p.kinds.includes(kind));
+      if (viewpoint.expect === 'forbidden') {
+        for (const probe of probes) {
+          const got = await send(app, who, probe.call(base, kind, id, { job: missingId(), session: missingId() }));
+          expect({ probe: probe.name, status: got.status, body: got.body }).toEqual({ probe: probe.name, status: 403, body: expectedErrors.forbidden() });
+        }
+      } else if (viewpoint.expect === 'hidden') {
+        const mine = await mineIn(app, who, base);
+        const list = await send(app, who, { method: 'get', path: `${base}/${kind}?limit=10000` });
+        expect(listIds(list, kind)).not.toContain(id);
+        for (const probe of probes.filter((p) => !p.name.startsWith('replace'))) {
+          const got = await send(app, who, probe.call(base, kind, id, mine));
+          expect({ probe: probe.name, status: got.status }).toEqual({ probe: probe.name, status: probe.name === 'delete' ? 204 : 404 });
+          await expectSameAsMissing(app, who, probe, base, kind, id, mine, got);
+        }
+      } else {
+        // Another member reads, lists, changes and finally deletes A1's document.
+        const mine = await mineIn(app, who, base);
+        const list = await send(app, who, { method: 'get', path: `${base}/${kind}?limit=10000` });
+        expect(listIds(list, kind)).toContain(id);
+        for (const probe of probes) {
+          const got = await send(app, who, probe.call(base, kind, id, mine));
+          expect({ probe: probe.name, status: got.status }).toEqual({ probe: probe.name, status: probe.seen });
+          if (probe.name === 'get') expect(got.body).toEqual(before.body);
+          if (probe.name === 'patch') {
+            const changed = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+            expect(changed.body).toMatchObject(PATCH[kind]!);
+          }
+        }
+        const gone = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+        expect(gone.status).toBe(404);
+        return;
+      }
+      const after = await send(app, ids.a1, { method: 'get', path: `${ownerBase}/${kind}/${id}` });
+      expect(after).toEqual(before);
+    });
+
+    it.each(KINDS)('answers every v1 route of %s with 404, for every identity', async (kind) => {
+      const id = await create(app, ids.a1, `/v2/${ids.a1.projectId}`, kind);
+      for (const who of Object.values(ids)) {
+        const calls: Call[] = [
+          { method: 'get', path: `/v1/${kind}` },
+          { method: 'post', path: `/v1/${kind}`, body: BUILD[kind]() },
+          ...PROBES.filter((p) => p.kinds.includes(kind)).map((p) => p.call('/v1', kind, id, { job: id, session: id })),
+        ];
+        for (const call of calls) {
+          const got = await send(app, who, call);
+          expect({ call: `${call.method} ${call.path}`, status: got.status, body: got.body }).toEqual({
+            call: `${call.method} ${call.path}`,
+            status: 404,
+            body: expectedErrors.notFound(V1_NOT_SERVED),
+          });
+        }
+      }
+    });
+  });
+});
