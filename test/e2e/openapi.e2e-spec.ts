@@ -228,11 +228,11 @@ describe('GET /openapi.json', () => {
     }
   });
 
-  it('lists the errors every authenticated resource route can give: 400, 401, 403, 406, 503, and 404 to read, change or delete one document', () => {
+  it('lists the errors every authenticated resource route can give: 400, 401, 403, 406, 429, 503, and 404 to read, change or delete one document', () => {
     for (const op of operations.filter((candidate) => isResourcePath(candidate.path))) {
       const statuses = Object.keys(op.operation.responses);
       const oneDocument = /\{\w+_id\}$/.test(op.path) && ['get', 'patch', 'delete'].includes(op.method);
-      const expected = ['400', '401', '403', '406', '503', ...(oneDocument ? ['404'] : [])];
+      const expected = ['400', '401', '403', '406', '429', '503', ...(oneDocument ? ['404'] : [])];
       expect({ key: op.key, missing: expected.filter((status) => !statuses.includes(status)) }).toEqual({ key: op.key, missing: [] });
     }
   });

@@ -13,6 +13,7 @@ const MEANING: Record<number, string> = {
   409: 'Document already existing',
   412: 'Precondition Failed: If-Match does not match the version',
   413: 'Payload Too Large: body over BODY_LIMIT',
+  429: 'Too Many Requests: over RATE_LIMIT for this caller (see Retry-After)',
   503: 'Service Unavailable: the database is unreachable',
 };
 

@@ -16,7 +16,7 @@ import { ActionsService } from './actions.service.js';
 import { ActionBodyDto, ActionCreatedDto, ActionDocumentDto, ActionListDto, ActionWrittenDto } from './dto/action.dto.js';
 
 @ApiTags('actions')
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/actions', 'v1/actions'])
 export class ActionsController {
   constructor(private readonly actions: ActionsService) {}

@@ -16,7 +16,7 @@ import type { BackupDocument } from './backup-document.js';
 import { BackupCreatedDto, BackupDocumentDto, BackupListDto, BackupMetadataDto } from './dto/backup.dto.js';
 
 @ApiTags('backups')
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/backups', 'v1/backups'])
 export class BackupsController {
   constructor(private readonly backups: BackupsService) {}

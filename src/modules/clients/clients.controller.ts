@@ -16,7 +16,7 @@ import { ClientsService } from './clients.service.js';
 import { ClientCreatedDto, ClientDocumentDto, ClientInfoDto, ClientListDto } from './dto/client.dto.js';
 
 @ApiTags('clients')
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/clients', 'v1/clients'])
 export class ClientsController {
   constructor(private readonly clients: ClientsService) {}

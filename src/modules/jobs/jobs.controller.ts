@@ -16,7 +16,7 @@ import type { JobDocument } from './job-document.js';
 import { JobsService } from './jobs.service.js';
 
 @ApiTags('jobs')
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/jobs', 'v1/jobs'])
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}

@@ -10,7 +10,7 @@ import { SessionMembershipService } from './session-membership.service.js';
 
 // Session membership (D13): PUT adds a job, DELETE removes it; both answer 204.
 @ApiTags('sessions')
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/sessions/:session_id/jobs', 'v1/sessions/:session_id/jobs'])
 export class SessionJobsController {
   constructor(private readonly membership: SessionMembershipService) {}

@@ -26,7 +26,7 @@ import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
 @ApiExtraModels(SessionJobEntryDto)
-@ApiFreezerErrors(401, 403, 406, 503)
+@ApiFreezerErrors(401, 403, 406, 429, 503)
 @Controller(['v2/:project_id/sessions', 'v1/sessions'])
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
