@@ -8,13 +8,12 @@
 // one embedded action), then drives the poll with wrk (Debian package `wrk`): GET
 // /v2/{project}/jobs/?limit=10&offset=0 with the body {"match_not": [{"status": "completed"}],
 // "match": [{"client_id": <one of the 1,000>}]}, rotating over the clients.
-import { spawn, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
+import { createScratchDatabase, freePort, startService } from './scratch.mjs';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
@@ -22,40 +21,6 @@ const DURATION = process.env.BENCH_DURATION ?? '15s';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '16';
 const PROJECT = 'benchproject';
 const HEADERS = { 'X-User-Id': 'bench-user', 'X-Project-Id': PROJECT, 'Content-Type': 'application/json' };
-
-const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbName = `freezer_bench_${Date.now().toString(36)}`;
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: base.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the service did not start');
-}
 
 async function post(url, body) {
   const res = await fetch(url, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) });
@@ -73,17 +38,11 @@ async function inParallel(count, width, task) {
 const clientId = (i) => `${PROJECT}_node-${String(i).padStart(4, '0')}.example.com`;
 
 async function main() {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(base.toString());
-  url.pathname = `/${dbName}`;
+  const scratch = await createScratchDatabase();
   const port = await freePort();
-  const service = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const service = await startService(scratch.url, port);
   const api = `http://127.0.0.1:${port}/v2/${PROJECT}`;
   try {
-    await waitFor(`http://127.0.0.1:${port}/healthcheck`);
     let started = Date.now();
     await inParallel(CLIENTS, 8, (i) => post(`${api}/clients/`, { client_id: clientId(i), hostname: `node-${i}.example.com` }));
     await inParallel(JOBS, 8, (i) =>
@@ -96,7 +55,7 @@ async function main() {
     );
     console.error(`seeded ${CLIENTS} clients and ${JOBS} jobs through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // What autovacuum does to a table in steady use: statistics for the planner, GIN lists merged.
-    const db = new pg.Client({ connectionString: url.toString() });
+    const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
     await db.query('VACUUM ANALYZE jobs');
     await db.query('VACUUM ANALYZE clients');
@@ -126,11 +85,8 @@ end
     const out = execFileSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}`, '-s', script, `http://127.0.0.1:${port}`], { encoding: 'utf8' });
     console.log(`\nscheduler poll, ${JOBS} jobs over ${CLIENTS} clients, wrk -t2 -c${CONNECTIONS} -d${DURATION}\n${out}`);
   } finally {
-    service.kill('SIGTERM');
-    await once(service, 'exit');
-    // BENCH_KEEP=1 leaves the database for a look at its plans
-    if (process.env.BENCH_KEEP === '1') console.error(`kept database ${dbName}`);
-    else await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await service.stop();
+    await scratch.drop();
   }
 }
 

@@ -7,11 +7,9 @@
 // seeds backups shaped like freezer-agent's straight into the table (seeding a million through
 // HTTP would take longer than the measurement is worth; issue 8's benchmark seeds through the API),
 // then times sequential requests over one keep-alive connection: p50/p95/p99 in ms.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { once } from 'node:events';
-import net from 'node:net';
 import pg from 'pg';
+import { createScratchDatabase, freePort, startService } from './scratch.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '20000,1000000').split(',').map(Number);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -19,45 +17,6 @@ const OWNER = 'bench-user';
 const PROJECT = 'bench-project';
 const NAMES = 5000; // distinct backup names (one per job): 200 backups per name at 1M
 const HOSTS = 1000; // distinct hosts
-
-const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbName = `freezer_bench_${Date.now().toString(36)}`;
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: base.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startService(url, port) {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', DB_POOL_SIZE: '10' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await request(port, 'GET', '/healthcheck');
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  child.kill();
-  throw new Error('the service did not start');
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -135,12 +94,10 @@ async function checkPromoted(db) {
 }
 
 async function main() {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(base.toString());
-  url.pathname = `/${dbName}`;
+  const scratch = await createScratchDatabase();
   const port = await freePort();
-  const service = await startService(url.toString(), port);
-  const db = new pg.Client({ connectionString: url.toString() });
+  const service = await startService(scratch.url, port, { DB_POOL_SIZE: '10' });
+  const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   const results = [];
   try {
@@ -168,10 +125,9 @@ async function main() {
     }
   } finally {
     await db.end();
-    service.kill('SIGTERM');
-    await once(service, 'exit');
+    await service.stop();
     agent.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await scratch.drop();
   }
   console.log(`\n${REQUESTS} sequential requests per row, limit=100, one keep-alive connection\n`);
   console.log('| backups | query | p50 ms | p95 ms | p99 ms | rows/answer |');

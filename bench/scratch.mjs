@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the benchmark scripts share: a scratch database on the server of DATABASE_URL, a free
+// loopback port, and the compiled service started on them.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import pg from 'pg';
+
+const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: base.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+// A fresh database; drop() removes it unless BENCH_KEEP=1 (to look at its plans afterwards).
+export async function createScratchDatabase() {
+  const name = `freezer_bench_${Date.now().toString(36)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      if (process.env.BENCH_KEEP === '1') console.error(`kept database ${name}`);
+      else await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// `node dist/src/main.js` on the database, answering /healthcheck; stop() sends SIGTERM and waits.
+export async function startService(databaseUrl, port, env = {}) {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthcheck`)).ok) {
+        return {
+          async stop() {
+            child.kill('SIGTERM');
+            await once(child, 'exit');
+          },
+        };
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the service did not start');
+}
