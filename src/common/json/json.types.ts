@@ -10,13 +10,3 @@ export interface JsonObject {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-export function isJsonScalar(value: unknown): value is JsonPrimitive {
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
-}
-
-// A narrow accessor: the string at `key`, or undefined when absent or of another type.
-export function stringAt(doc: JsonObject, key: string): string | undefined {
-  const value = doc[key];
-  return typeof value === 'string' ? value : undefined;
-}
