@@ -11,6 +11,7 @@ import { BackupsModule } from './modules/backups/backups.module.js';
 import { ClientsModule } from './modules/clients/clients.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { VersionsModule } from './modules/versions/versions.module.js';
 
@@ -26,6 +27,7 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (appConfig: AppConfig) => buildTypeOrmOptions(appConfig, appConfig.databaseUrl ?? ''),
         }),
+        MetricsModule,
         AuthModule,
         VersionsModule,
         HealthModule,

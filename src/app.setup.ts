@@ -5,24 +5,27 @@ import { AppModule } from './app.module.js';
 import { FreezerExceptionFilter } from './common/errors/freezer-exception.filter.js';
 import { jsonBody, requestId, requireJson, stripTrailingSlash } from './common/http/http-middleware.js';
 import { securityHeaders } from './common/http/security-headers.js';
+import { FreezerLogger } from './common/observability/freezer-logger.js';
+import { FreezerMetrics } from './common/observability/metrics.js';
+import { requestObserver } from './common/observability/request-observer.js';
 import { mountOpenApi } from './common/openapi/openapi.js';
 import type { AppConfig } from './config/env.validation.js';
-import { enabledLogLevels } from './config/log-levels.js';
 
 // Builds the application exactly as it serves: main.ts and every e2e test call this, so tests
 // exercise the production wiring.
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const logger = new FreezerLogger(config.logFormat, config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // freezer parses bodies itself (any Content-Type, any method); see jsonBody().
     bodyParser: false,
-    logger: enabledLogLevels(config.logLevel),
+    logger,
     abortOnError: false,
   });
-  configureApp(app, config);
+  configureApp(app, config, logger);
   return app;
 }
 
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+export function configureApp(app: NestExpressApplication, config: AppConfig, logger: FreezerLogger): void {
   app.disable('x-powered-by');
   // The service sends its own strong ETags (D6); Express's would answer 304 on its own.
   app.set('etag', false);
@@ -31,7 +34,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // Behind a proxy: req.ip, req.protocol, req.secure and req.host then come from X-Forwarded-*
   // (links of GET /, HSTS, the rate limit of public routes), but only from the proxies trusted.
   app.set('trust proxy', config.trustProxy);
-  app.use(requestId, securityHeaders, stripTrailingSlash);
+  const metrics = app.get(FreezerMetrics);
+  app.use(requestId, requestObserver(metrics, logger), securityHeaders, stripTrailingSlash);
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
@@ -42,6 +46,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     });
   }
   app.use(requireJson, ...jsonBody(config.bodyLimit));
-  app.useGlobalFilters(new FreezerExceptionFilter(config.bodyLimit));
+  app.useGlobalFilters(new FreezerExceptionFilter(config.bodyLimit, metrics));
   mountOpenApi(app);
 }
+

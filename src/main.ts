@@ -1,55 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup.js';
-import { ConfigError, validateEnv } from './config/env.validation.js';
-import { DataDirectoryLockedError, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
-import { DatabaseNotReadyError, prepareDatabase } from './database/prepare-database.js';
+import { FreezerLogger } from './common/observability/freezer-logger.js';
+import { validateEnv } from './config/env.validation.js';
+import { StartupRefusal } from './config/startup-refusal.js';
 
 const logger = new Logger('Main');
 
-async function bootstrap(): Promise<void> {
+// Either serves the API, or (WORKERS > 1) supervises the workers that do. The application is
+// imported only where it runs, so that a supervising primary stays small.
+async function main(): Promise<void> {
   const started = performance.now();
   const config = validateEnv(process.env);
-  let embedded: EmbeddedPostgres | undefined;
-  if (!config.databaseUrl) {
-    // PGlite serialises its connections; a couple more than the pool covers the start-up steps.
-    embedded = await startEmbeddedPostgres(config.dataDir, config.poolSize + 4);
-    config.databaseUrl = embedded.url;
-    logger.log(`Embedded PostgreSQL on ${embedded.dataDir} (single process; set DATABASE_URL to scale out)`);
+  // Start-up lines in the same format as the rest (createApp installs the same logger again).
+  Logger.overrideLogger(new FreezerLogger(config.logFormat, config.logLevel));
+  if (cluster.isPrimary && config.workers > 1) {
+    const { superviseWorkers } = await import('./cluster/cluster-primary.js');
+    superviseWorkers(config.workers, logger);
+    return;
   }
-  try {
-    await prepareDatabase(config, config.databaseUrl, logger);
-    const app = await createApp(config);
-    // SIGTERM: stop accepting, let in-flight requests finish, close the pool, then the embedded database.
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        logger.log(`${signal} received, shutting down`);
-        void app
-          .close()
-          .then(() => embedded?.stop())
-          .then(() => process.exit(0), (error: unknown) => {
-            logger.error(`Shutdown failed: ${(error as Error).message}`);
-            process.exit(1);
-          });
-      });
-    }
-    await app.listen(config.port, config.host);
-    const url = await app.getUrl();
-    logger.log(`Freezer API listening on ${url} (auth ${config.authMode}, scope ${config.scope}) ` +
-      `in ${Math.round(performance.now() - started)} ms`);
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
-  }
+  const { serve } = await import('./serve.js');
+  await serve(config, logger, started);
 }
 
-bootstrap().catch((error: unknown) => {
+main().catch((error: unknown) => {
   // Expected refusals get one clear line; anything else its stack.
-  if (error instanceof ConfigError || error instanceof DataDirectoryLockedError || error instanceof DatabaseNotReadyError) {
-    logger.error(error.message);
-  } else {
-    logger.error((error as Error).message ?? String(error), (error as Error).stack);
-  }
+  if (error instanceof StartupRefusal) logger.error(error.message);
+  else logger.error((error as Error).message ?? String(error), (error as Error).stack);
   process.exit(1);
 });

@@ -52,3 +52,27 @@ describe('validateEnv: RATE_LIMIT, RATE_LIMIT_WINDOW_S, TRUST_PROXY', () => {
     },
   );
 });
+
+describe('validateEnv: WORKERS, LOG_FORMAT', () => {
+  const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/freezer';
+
+  it('runs one process and writes JSON lines by default', () => {
+    expect(validateEnv({})).toMatchObject({ workers: 1, logFormat: 'json' });
+    expect(validateEnv({ LOG_FORMAT: 'Text' })).toMatchObject({ logFormat: 'text' });
+  });
+
+  it('takes a count of workers, or one per CPU with auto, on a PostgreSQL server', () => {
+    expect(validateEnv({ WORKERS: '3', DATABASE_URL })).toMatchObject({ workers: 3 });
+    expect(validateEnv({ WORKERS: 'auto', DATABASE_URL }).workers).toBeGreaterThanOrEqual(1);
+    expect(validateEnv({ WORKERS: '1' })).toMatchObject({ workers: 1 });
+  });
+
+  it('refuses several workers on the embedded database, and nonsense counts', () => {
+    expect(() => validateEnv({ WORKERS: '2' })).toThrow(
+      'Invalid configuration: WORKERS is 2, but the embedded database serves one process; set DATABASE_URL to a PostgreSQL server to run several',
+    );
+    expect(() => validateEnv({ WORKERS: '0', DATABASE_URL })).toThrow('WORKERS must be between 1 and 64, got 0');
+    expect(() => validateEnv({ WORKERS: 'many', DATABASE_URL })).toThrow('WORKERS must be an integer, got "many"');
+    expect(() => validateEnv({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT');
+  });
+});

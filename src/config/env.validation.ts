@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { StartupRefusal } from './startup-refusal.js';
 
 export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
 export type MigrateMode = 'run' | 'check' | 'off';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+export type LogFormat = 'json' | 'text';
 
 export interface AppConfig {
   port: number;
   host: string;
+  // API processes sharing the port (Node's cluster module); more than 1 needs DATABASE_URL
+  workers: number;
   databaseUrl: string | undefined;
   dataDir: string;
   migrate: MigrateMode;
   poolSize: number;
   statementTimeoutMs: number;
+  // longest a SIGTERM/SIGINT shutdown may take before the process exits with code 1
+  shutdownTimeoutMs: number;
   authMode: AuthMode;
   // set when authMode is keystone
   keystone: KeystoneConfig | null;
@@ -23,6 +30,8 @@ export interface AppConfig {
   allowInsecureNoauth: boolean;
   scope: FreezerScope;
   logLevel: LogLevel;
+  // json: one object per line (for log collectors); text: for a terminal
+  logFormat: LogFormat;
   bodyLimit: number;
   corsOrigins: string[];
   // requests per caller per rateLimitWindowS; 0: no limit
@@ -45,7 +54,7 @@ export interface KeystoneConfig {
   cacheTtlS: number;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupRefusal {
   constructor(readonly setting: string, reason: string) {
     super(`Invalid configuration: ${setting} ${reason}`);
     this.name = 'ConfigError';
@@ -119,6 +128,12 @@ function keystone(env: Env): KeystoneConfig {
     projectDomainName: read(env, 'KEYSTONE_PROJECT_DOMAIN_NAME') ?? 'Default',
     cacheTtlS: integer(env, 'KEYSTONE_CACHE_TTL', 300, 1, 86_400),
   };
+}
+
+// A count, or `auto`: one per CPU the process may use.
+function workers(env: Env): number {
+  if (read(env, 'WORKERS')?.toLowerCase() === 'auto') return availableParallelism();
+  return integer(env, 'WORKERS', 1, 1, 64);
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -199,23 +214,33 @@ export function validateEnv(env: Env): AppConfig {
   const config: AppConfig = {
     port: integer(env, 'PORT', 9090, 0, 65535),
     host: read(env, 'HOST') ?? '127.0.0.1',
+    workers: workers(env),
     databaseUrl: databaseUrl(env),
     dataDir: read(env, 'FREEZER_DATA_DIR') ?? './data',
     migrate: oneOf(env, 'DB_MIGRATE', ['run', 'check', 'off'] as const, 'run'),
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    // below the 30 s Kubernetes waits by default between SIGTERM and SIGKILL
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),
     authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),
     keystone: null,
     policyFile: read(env, 'POLICY_FILE'),
     allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
     scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'text'] as const, 'json'),
     bodyLimit: size(env, 'BODY_LIMIT', 1024 * 1024),
     corsOrigins: corsOrigins(env),
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     rateLimitWindowS: integer(env, 'RATE_LIMIT_WINDOW_S', 60, 1, 86_400),
     trustProxy: trustProxy(env),
   };
+  if (config.workers > 1 && config.databaseUrl === undefined) {
+    throw new ConfigError(
+      'WORKERS',
+      `is ${config.workers}, but the embedded database serves one process; set DATABASE_URL to a PostgreSQL server to run several`,
+    );
+  }
   if (config.authMode === 'keystone') config.keystone = keystone(env);
   if (config.authMode === 'noauth' && !isLoopback(config.host) && !config.allowInsecureNoauth) {
     throw new ConfigError(

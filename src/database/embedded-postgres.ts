@@ -7,8 +7,9 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { StartupRefusal } from '../config/startup-refusal.js';
 
-export class DataDirectoryLockedError extends Error {}
+export class DataDirectoryLockedError extends StartupRefusal {}
 
 export interface EmbeddedPostgres {
   url: string;

@@ -3,8 +3,9 @@ import type { Logger } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { AppConfig, FreezerScope } from '../config/env.validation.js';
 import { buildTypeOrmOptions } from './typeorm.options.js';
+import { StartupRefusal } from '../config/startup-refusal.js';
 
-export class DatabaseNotReadyError extends Error {}
+export class DatabaseNotReadyError extends StartupRefusal {}
 
 // Any fixed 64-bit number; every process of this service takes the same one.
 const MIGRATION_LOCK = 727_318_440_101;

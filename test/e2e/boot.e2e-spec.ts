@@ -15,9 +15,9 @@ const MIGRATION_NAMES = MIGRATIONS.map((migration) => new migration().name as st
 
 // What the service says when it refuses to start: one line, no stack.
 function expectRefusal(service: ServiceProcess, code: number | null, message: RegExp): void {
-  expect({ code, message: message.test(service.output()) }).toEqual({ code: 1, message: true });
-  expect(service.output()).not.toMatch(/\n\s+at /);
-  expect(service.output()).not.toMatch(/listening on/);
+  expect({ code, message: message.test(service.messages()) }).toEqual({ code: 1, message: true });
+  expect(service.messages()).not.toMatch(/\n\s+at /);
+  expect(service.messages()).not.toMatch(/listening on/);
 }
 
 async function queryRows<T>(url: string, sql: string): Promise<T[]> {
@@ -74,7 +74,7 @@ describe('boot (node dist/src/main.js)', () => {
         }
         const rows = await queryRows<{ name: string; count: string }>(scratch.url, 'SELECT name, count(*) AS count FROM migrations GROUP BY name ORDER BY name');
         expect(rows).toEqual(MIGRATION_NAMES.map((name) => ({ name, count: '1' })));
-        const applied = services.flatMap((service) => service.output().match(/Applied migration \S+/g) ?? []).sort();
+        const applied = services.flatMap((service) => service.messages().match(/Applied migration \S+/g) ?? []).sort();
         expect(applied).toEqual(MIGRATION_NAMES.map((name) => `Applied migration ${name}`));
         await expect(queryRows(scratch.url, 'SELECT name, value FROM freezer_settings')).resolves.toEqual([{ name: 'scope', value: 'user' }]);
         for (const service of services) await expect(service.stop()).resolves.toBe(0);
@@ -125,8 +125,8 @@ describe('boot (node dist/src/main.js)', () => {
         try {
           const url = await started.listening(START_MS);
           expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-          expect(started.output()).toMatch(/Freezer API listening on http:\/\/127\.0\.0\.1:\d+ \(auth noauth, scope user\)/);
-          expect(started.output()).not.toMatch(/Applied migration/);
+          expect(started.messages()).toMatch(/Freezer API listening on http:\/\/127\.0\.0\.1:\d+ \(auth noauth, scope user\)/);
+          expect(started.messages()).not.toMatch(/Applied migration/);
           const ready = await request(url).get('/readyz');
           expect({ status: ready.status, body: ready.body }).toEqual({ status: 200, body: { status: 'ready' } });
           await expect(started.stop()).resolves.toBe(0);

@@ -34,12 +34,12 @@ describe('embedded database (no DATABASE_URL)', () => {
     const doc = buildBackupDoc();
 
     const first = await start();
-    expect(first.service.output()).toContain(`Embedded PostgreSQL on ${dataDir}`);
+    expect(first.service.messages()).toContain(`Embedded PostgreSQL on ${dataDir}`);
     const created = await request(first.url).post(`/v2/${who.projectId}/backups`).set(identityHeaders(who)).send(doc);
     expect(created.status).toBe(201);
     const backupId = created.body.backup_id as string;
     await expect(first.service.stop(EXIT_MS)).resolves.toBe(0);
-    expect(first.service.output()).toContain('SIGTERM received, shutting down');
+    expect(first.service.messages()).toContain('SIGTERM received, shutting down');
     expect(existsSync(join(dataDir, 'freezer-api.pid'))).toBe(false);
 
     const again = await start();
@@ -49,7 +49,7 @@ describe('embedded database (no DATABASE_URL)', () => {
         status: 200,
         body: { backup_id: backupId, user_id: who.userId, user_name: null, project_id: who.projectId, backup_metadata: doc },
       });
-      expect(again.service.output()).not.toMatch(/Applied migration/);
+      expect(again.service.messages()).not.toMatch(/Applied migration/);
       await expect(again.service.stop(EXIT_MS)).resolves.toBe(0);
     } finally {
       await again.service.stop(EXIT_MS);
@@ -61,7 +61,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     try {
       const second = startService({ DATABASE_URL: undefined, FREEZER_DATA_DIR: dataDir, PORT: String(await freePort()) });
       const code = await second.exited(EXIT_MS);
-      expect({ code, refused: second.output().includes(`The embedded database in ${dataDir} is in use by process ${first.service.pid}`) }).toEqual({
+      expect({ code, refused: second.messages().includes(`The embedded database in ${dataDir} is in use by process ${first.service.pid}`) }).toEqual({
         code: 1,
         refused: true,
       });

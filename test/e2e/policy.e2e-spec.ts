@@ -109,6 +109,6 @@ describe('POLICY_FILE', () => {
     });
     const code = await service.exited(BOOT_TIMEOUT_MS);
     expect(code).toBe(1);
-    expect(service.output()).toMatch(message);
+    expect(service.messages()).toMatch(message);
   });
 });

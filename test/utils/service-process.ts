@@ -14,6 +14,9 @@ export interface ServiceProcess {
   pid: number;
   // stdout and stderr so far, interleaved as they arrived
   output(): string;
+  // the same, one line per message as an operator reads it: a JSON log line's message (then its
+  // stack, if any), any other line as it is
+  messages(): string;
   // resolves with the URL the service logged, rejects if it exits first or the time runs out
   listening(timeoutMs: number): Promise<string>;
   // resolves with the exit code (null when killed by a signal), rejects when the time runs out
@@ -23,6 +26,17 @@ export interface ServiceProcess {
 }
 
 const running = new Set<ServiceProcess>();
+
+function messageOf(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const parsed = JSON.parse(line) as { message?: unknown; stack?: unknown };
+    if (typeof parsed.message !== 'string') return line;
+    return typeof parsed.stack === 'string' ? `${parsed.message}\n${parsed.stack}` : parsed.message;
+  } catch {
+    return line;
+  }
+}
 
 // A port nothing listens on right now: bind port 0, read the port the system chose, release it.
 export function freePort(): Promise<number> {
@@ -77,6 +91,7 @@ export function startService(env: Record<string, string | undefined>): ServicePr
     child,
     pid: child.pid ?? 0,
     output: () => text,
+    messages: () => text.split('\n').map(messageOf).join('\n'),
     listening(timeoutMs) {
       const found = new Promise<string>((resolveUrl, reject) => {
         const check = () => {

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import type { KeystoneConfig } from '../../config/env.validation.js';
 import { ServiceUnavailableError, UnauthorizedError } from '../errors/freezer-errors.js';
+import { aboutRequest } from '../observability/freezer-logger.js';
 import type { AuthStrategy } from './auth-strategy.js';
 import { contextFrom } from './identity-headers.js';
 import { KeystoneClient, KeystoneUnavailableError, type ValidatedToken } from './keystone-client.js';
@@ -42,11 +43,11 @@ export class KeystoneStrategy implements AuthStrategy {
         identity = (await this.client.validate(token)) ?? undefined;
       } catch (error) {
         if (!(error instanceof KeystoneUnavailableError)) throw error;
-        if (!this.unavailable) this.logger.warn(`${error.message}; tokens not in the cache get 503 until it answers`);
+        if (!this.unavailable) this.logger.warn(aboutRequest(requestId, `${error.message}; tokens not in the cache get 503 until it answers`));
         this.unavailable = true;
         throw new ServiceUnavailableError('identity service (Keystone)');
       }
-      if (this.unavailable) this.logger.log('Keystone answers again');
+      if (this.unavailable) this.logger.log(aboutRequest(requestId, 'Keystone answers again'));
       this.unavailable = false;
       if (identity === undefined) throw this.unauthorized('The token is not valid, has been revoked or has expired');
       this.cache.set(token, identity, identity.expiresAt);

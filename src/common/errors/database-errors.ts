@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Classifies errors raised by the pg driver (directly or wrapped by TypeORM).
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
@@ -19,6 +20,10 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a transaction's query runner when its connection fails between two statements
+  // (the server ended the session: restart, failover, pg_terminate_backend); the next statement or
+  // the COMMIT then fails with one of these instead of a driver error.
+  if (error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const cause = driverError(error);
   if (!cause) return false;
   if (cause.code && (UNAVAILABLE_CODES.has(cause.code) || cause.code.startsWith('08'))) return true;

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { INestApplication, Logger } from '@nestjs/common';
+
+export interface ShutdownOptions {
+  // longest the whole shutdown may take (SHUTDOWN_TIMEOUT_MS); past it the process exits with 1
+  timeoutMs: number;
+  logger: Logger;
+  // what is released after the application has closed (the embedded database)
+  afterClose: () => Promise<void>;
+}
+
+// SIGTERM or SIGINT: stop accepting connections, let every request already received finish, close
+// the database pool (Nest's app.close(): the HTTP server first, then TypeORM's shutdown hook), run
+// afterClose, exit 0. A second signal ends the process at once (Node's default).
+export function exitGracefullyOnSignals(app: INestApplication, options: ShutdownOptions): void {
+  const server = app.getHttpServer() as Server;
+  const unanswered = new Set<ServerResponse>();
+  let closing = false;
+
+  // Prepended, so it runs before Express: the header is in place before any handler answers.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    // The other signal while closing (a cluster primary passes on SIGTERM after the terminal's
+    // SIGINT) changes nothing; the same signal twice has no listener left and ends the process.
+    if (closing) return;
+    closing = true;
+    options.logger.log(`${signal} received, shutting down`);
+    // Node's server.close() closes idle keep-alive connections but keeps busy ones open after their
+    // answer, until the keep-alive timeout: answering with Connection: close ends them at once and
+    // tells the client to send its next request elsewhere.
+    for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const deadline = setTimeout(() => {
+      options.logger.error(
+        `Shutdown did not finish within ${options.timeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting with ${unanswered.size} request(s) unanswered`,
+      );
+      process.exit(1);
+    }, options.timeoutMs);
+    deadline.unref();
+    // One turn of the event loop first: requests whose bytes were read together with the signal
+    // are parsed and count as in flight, instead of their connections being closed as idle.
+    setImmediate(() => {
+      app
+        .close()
+        .then(options.afterClose)
+        .then(
+          () => {
+            options.logger.log('Shutdown complete');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            options.logger.error(`Shutdown failed: ${(error as Error).message}`);
+            process.exit(1);
+          },
+        );
+    });
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => shutdown(signal));
+}
