@@ -33,6 +33,27 @@ export async function updateDocument(db: Queryable, table: string, owner: Owner,
   return rows[0].version;
 }
 
+// Replaces the document if it is still at `version`, with no lock held: the write of an optimistic
+// read-decide-write. Returns the new version, or null when another write came in between (or the
+// row is gone); the caller then decides again under a lock.
+export async function updateDocumentAt(
+  db: Queryable,
+  table: string,
+  owner: Owner,
+  id: string,
+  doc: JsonObject,
+  version: number,
+): Promise<number | null> {
+  const params = new SqlParams([doc]);
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`, `version = ${params.add(version)}`];
+  const [rows] = await db.query<[Array<{ version: number }>, number]>(
+    `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
+      WHERE ${conditions.join(' AND ')} RETURNING version`,
+    params.values,
+  );
+  return rows[0]?.version ?? null;
+}
+
 // Creates the document, or replaces the owner's document with that id (D8): one statement, so
 // two racing replaces both succeed and the last one wins. `preserve` names top-level keys the
 // stored document keeps whatever the new one says (a session's membership, D13). Returns the

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
-import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   deleteDocument,
   getDocument,
@@ -37,6 +37,11 @@ export class JobsRepository {
 
   list(owner: Owner, request: ListRequest): Promise<JobDocument[]> {
     return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request) as Promise<JobDocument[]>;
+  }
+
+  // Without a lock: null when another write came first (see updateDocumentAt).
+  updateAt(owner: Owner, doc: JobDocument, version: number): Promise<number | null> {
+    return updateDocumentAt(this.db, TABLE, owner, doc.job_id, doc, version);
   }
 
   update(owner: Owner, doc: JobDocument, db: Queryable): Promise<number> {

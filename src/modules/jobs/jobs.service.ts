@@ -70,12 +70,24 @@ export class JobsService {
     return found;
   }
 
-  // A recursive merge under a row lock (D7): the scheduler's whole-document write-back and the
-  // dashboard's partial edit both land, whatever their order.
+  // A recursive merge (D7): the scheduler's write-back and the dashboard's partial edit both land,
+  // whatever their order. First without a lock, two statements, the write conditional on the
+  // version read (the scheduler's status updates, nobody else writing the job); when another write
+  // came first, or the patch brings embedded actions to store with it, under the row lock.
   async patch(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
     if (!isJsonObject(body)) throw new BadDataFormatError('The job document must be a JSON object');
     const patch = expandActionDefaults(jobBody(body));
     validateJobPatch(patch);
+    if (!Array.isArray(patch.job_actions)) {
+      const current = await this.jobs.get(owner, jobId);
+      if (!current) throw notFound(jobId);
+      checkIfMatch(ifMatch, current.version);
+      const doc = mergeDocument(current.doc, patch);
+      validateJob(doc);
+      if (jsonEqual(doc, current.doc)) return { job_id: jobId, version: current.version };
+      const version = await this.jobs.updateAt(owner, doc, current.version);
+      if (version !== null) return { job_id: jobId, version };
+    }
     return this.jobs.db.transaction(async (em) => {
       const current = await this.lock(owner, jobId, em, ifMatch);
       if (Array.isArray(patch.job_actions)) await this.actions.syncEmbedded(owner, patch.job_actions as JsonObject[], em);

@@ -3,16 +3,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
-import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   deleteDocument,
   getDocument,
   type ListRequest,
   listDocuments,
+  ownerConditions,
   type Queryable,
   type StoredDocument,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
+import { SqlParams } from '../../common/search/sql-params.js';
 import type { SessionDocument } from './session-document.js';
 
 const TABLE = 'sessions';
@@ -39,6 +41,11 @@ export class SessionsRepository {
     return listDocuments(this.db, TABLE, SESSION_SEARCH, owner, request) as Promise<SessionDocument[]>;
   }
 
+  // Without a lock: null when another write came first (see updateDocumentAt).
+  updateAt(owner: Owner, doc: SessionDocument, version: number): Promise<number | null> {
+    return updateDocumentAt(this.db, TABLE, owner, doc.session_id, doc, version);
+  }
+
   update(owner: Owner, doc: SessionDocument, db: Queryable): Promise<number> {
     return updateDocument(db, TABLE, owner, doc.session_id, doc);
   }
@@ -49,6 +56,20 @@ export class SessionsRepository {
 
   remove(owner: Owner, id: string, db: Queryable): Promise<boolean> {
     return deleteDocument(db, TABLE, owner, id);
+  }
+
+  // The session and the database clock in one statement, without a lock.
+  async getWithClock(owner: Owner, id: string): Promise<{ current: StoredDocument<SessionDocument> | null; now: number }> {
+    const params = new SqlParams();
+    const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+    const rows = await this.db.query<Array<StoredDocument<SessionDocument> & { now: string }>>(
+      `SELECT s.doc, s.version, c.now
+         FROM (SELECT floor(extract(epoch FROM now()))::bigint AS now) c
+         LEFT JOIN ${TABLE} s ON ${conditions.join(' AND ')}`,
+      params.values,
+    );
+    const row = rows[0];
+    return { current: row.doc === null ? null : { doc: row.doc, version: row.version }, now: Number(row.now) };
   }
 
   // The database clock (D12): every API process agrees on hold-off windows.

@@ -10,9 +10,10 @@ import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
 import { inTransaction } from '../../common/ownership/transaction.js';
+import { FreezerMetrics } from '../../common/observability/metrics.js';
 import { parseSearch } from '../../common/search/search-document.js';
 import { buildSession, NO_MEMBERS, type SessionDocument, sessionBody, validateSession, validateSessionPatch } from './session-document.js';
-import { endSession, parseSessionAction, startSession } from './session-lifecycle.js';
+import { type ActionOutcome, endSession, parseSessionAction, type SessionAction, startSession } from './session-lifecycle.js';
 import { SessionMembershipService } from './session-membership.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -26,6 +27,7 @@ export class SessionsService {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly membership: SessionMembershipService,
+    private readonly metrics: FreezerMetrics,
   ) {}
 
   async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ sessions: SessionDocument[] }> {
@@ -83,20 +85,40 @@ export class SessionsService {
     if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No session found with ID:${sessionId}`);
   }
 
-  // §10.5, serialised per session by the row lock held across read, decision and write (D12).
-  // Waiting in the lock queue can make it a deadlock victim of other writers: run again.
+  // §10.5: read, decide, write only if nobody wrote in between (D12). First without a lock, two
+  // statements: the usual case of schedulers acting on sessions of their own. When another writer
+  // came first, again under the row lock, which queues the writers of one busy session; waiting
+  // there can make it a deadlock victim of other writers: run again.
   async applyAction(owner: Owner, sessionId: string, body: JsonValue | undefined): Promise<{ result: string; session_tag: number }> {
     const action = parseSessionAction(body);
-    return inTransaction(this.sessions.db, async (em) => {
+    const unlocked = await this.sessions.getWithClock(owner, sessionId);
+    if (!unlocked.current) throw notFound(sessionId);
+    let answer = await this.decide(unlocked.current, action, unlocked.now, (outcome, version) =>
+      this.sessions.updateAt(owner, outcome.session, version),
+    );
+    answer ??= await inTransaction(this.sessions.db, async (em) => {
       const current = await this.lock(owner, sessionId, em, undefined);
       const now = await this.sessions.now(em);
-      const outcome =
-        action.kind === 'start'
-          ? startSession(current.doc, action.jobId, action.tag, now)
-          : endSession(current.doc, action.jobId, action.result, now);
-      if (outcome.changed) await this.sessions.update(owner, outcome.session, em);
-      return { result: outcome.result, session_tag: outcome.session.session_tag ?? 0 };
+      return (await this.decide(current, action, now, (outcome) => this.sessions.update(owner, outcome.session, em)))!;
     });
+    // Counted once committed: a hold-off or out-of-sync rate tells of schedulers out of step.
+    this.metrics.sessionActions.inc({ action: action.kind, result: answer.result });
+    return answer;
+  }
+
+  // The answer, or undefined when `write` found the session changed since it was read.
+  private async decide(
+    current: StoredDocument<SessionDocument>,
+    action: SessionAction,
+    now: number,
+    write: (outcome: ActionOutcome, version: number) => Promise<number | null>,
+  ): Promise<{ result: string; session_tag: number } | undefined> {
+    const outcome =
+      action.kind === 'start'
+        ? startSession(current.doc, action.jobId, action.tag, now)
+        : endSession(current.doc, action.jobId, action.result, now);
+    if (outcome.changed && (await write(outcome, current.version)) === null) return undefined;
+    return { result: outcome.result, session_tag: outcome.session.session_tag ?? 0 };
   }
 
   private async lock(owner: Owner, sessionId: string, em: Queryable, ifMatch: string | undefined): Promise<StoredDocument<SessionDocument>> {
