@@ -5,5 +5,12 @@ import { SearchFunctions1764428400000 } from '../../migrations/1764428400000-Sea
 import { BackupsAndClients1764428500000 } from '../../migrations/1764428500000-BackupsAndClients.js';
 import { ActionsAndJobs1764432000000 } from '../../migrations/1764432000000-ActionsAndJobs.js';
 import { Sessions1764435600000 } from '../../migrations/1764435600000-Sessions.js';
+import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 
-export const MIGRATIONS = [SearchFunctions1764428400000, BackupsAndClients1764428500000, ActionsAndJobs1764432000000, Sessions1764435600000];
+export const MIGRATIONS = [
+  SearchFunctions1764428400000,
+  BackupsAndClients1764428500000,
+  ActionsAndJobs1764432000000,
+  Sessions1764435600000,
+  CheaperSearchFunctions1764507600000,
+];

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { DataSource, type MigrationInterface } from 'typeorm';
+import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
 import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
 import { createScratchDatabase } from '../utils/test-database.js';
@@ -126,5 +128,75 @@ describe('migrations (on a database of their own)', () => {
     } finally {
       await dataSource.destroy();
     }
+  });
+});
+
+// The indexes built on freezer_leaf_pairs, and the promoted columns filled by freezer_key_values,
+// stay valid across CheaperSearchFunctions only if the new bodies give exactly the old answers.
+describe('CheaperSearchFunctions (on a database of its own)', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('leaf_pairs');
+    dataSource = new DataSource({ ...buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url), migrations: MIGRATIONS });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    // the bodies before CheaperSearchFunctions, under other names
+    const runner = dataSource.createQueryRunner();
+    try {
+      await new CheaperSearchFunctions1764507600000().down(runner);
+      await runner.query(`ALTER FUNCTION freezer_leaf_pairs(jsonb) RENAME TO freezer_leaf_pairs_before`);
+      await runner.query(`ALTER FUNCTION freezer_key_values(jsonb, text) RENAME TO freezer_key_values_before`);
+      await new CheaperSearchFunctions1764507600000().up(runner);
+    } finally {
+      await runner.release();
+    }
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await scratch?.drop();
+  });
+
+  it('has no search_path clause any more', async () => {
+    const rows = await dataSource.query(`SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'freezer_leaf_pairs%' ORDER BY proname`);
+    expect(rows).toEqual([
+      { proname: 'freezer_leaf_pairs', proconfig: null },
+      { proname: 'freezer_leaf_pairs_before', proconfig: [expect.stringMatching(/^search_path=/)] },
+    ]);
+  });
+
+  it('gives the same pairs and key values as before for any JSON document', async () => {
+    // text PostgreSQL can store: valid UTF-16, no NUL
+    const text = fc.string({ unit: 'grapheme' }).map((value) => value.replaceAll('\0', ''));
+    const nested = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        text,
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.constantFrom('a', 'b', 'name', 'x.y'), text), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    const docs = fc.sample(nested.value, { numRuns: 400, seed: 20261129 });
+    const texts = docs.map((doc) => JSON.stringify(doc));
+    const rows = await dataSource.query<Array<{ i: number; same: boolean; after: string[] }>>(
+      `SELECT i, freezer_leaf_pairs(d) IS NOT DISTINCT FROM freezer_leaf_pairs_before(d) AS same, freezer_leaf_pairs(d) AS after
+         FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(d, i)`,
+      [texts],
+    );
+    expect(rows.filter((row) => !row.same)).toEqual([]);
+    // the sample reaches into nested objects and arrays
+    expect(rows.some((row) => row.after.length >= 3)).toBe(true);
+    const values = await dataSource.query<Array<{ i: number; key: string; same: boolean; found: boolean }>>(
+      `SELECT i, key, freezer_key_values(d, key) = freezer_key_values_before(d, key) AS same, freezer_key_values(d, key) <> '[]' AS found
+         FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(d, i), unnest(ARRAY['a', 'b', 'name', 'x.y']) AS key`,
+      [texts],
+    );
+    expect(values.filter((row) => !row.same)).toEqual([]);
+    expect(values.filter((row) => row.found).length).toBeGreaterThan(50);
   });
 });
