@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuthModule } from './common/auth/auth.module.js';
 import { APP_CONFIG } from './config/app-config.provider.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/env.validation.js';
+import { usePreparedStatements } from './database/prepared-statements.js';
 import { buildTypeOrmOptions } from './database/typeorm.options.js';
 import { ActionsModule } from './modules/actions/actions.module.js';
 import { BackupsModule } from './modules/backups/backups.module.js';
@@ -26,6 +28,11 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (appConfig: AppConfig) => buildTypeOrmOptions(appConfig, appConfig.databaseUrl ?? ''),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            if (config.preparedStatements) usePreparedStatements(dataSource);
+            return dataSource;
+          },
         }),
         MetricsModule,
         AuthModule,

@@ -19,6 +19,9 @@ export interface AppConfig {
   dataDir: string;
   migrate: MigrateMode;
   poolSize: number;
+  // fixed hot-path queries as named (server-side prepared) statements; off for the embedded
+  // database and for poolers that do not keep them (PgBouncer in transaction mode before 1.21)
+  preparedStatements: boolean;
   statementTimeoutMs: number;
   // longest a SIGTERM/SIGINT shutdown may take before the process exits with code 1
   shutdownTimeoutMs: number;
@@ -219,6 +222,7 @@ export function validateEnv(env: Env): AppConfig {
     dataDir: read(env, 'FREEZER_DATA_DIR') ?? './data',
     migrate: oneOf(env, 'DB_MIGRATE', ['run', 'check', 'off'] as const, 'run'),
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    preparedStatements: boolean(env, 'DB_PREPARED_STATEMENTS', true),
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     // below the 30 s Kubernetes waits by default between SIGTERM and SIGKILL
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),

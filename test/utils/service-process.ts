@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { isEmbeddedDatabase } from './test-database.js';
 
 // The compiled service exactly as operators start it (`node dist/src/main.js`); `npm test` builds it.
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -57,6 +58,8 @@ export function freePort(): Promise<number> {
 export function startService(env: Record<string, string | undefined>): ServiceProcess {
   if (!existsSync(ENTRY_POINT)) throw new Error(`${ENTRY_POINT} is missing: run \`npm run build\` first`);
   const childEnv: Record<string, string> = { NO_COLOR: '1', LOG_LEVEL: 'log' };
+  // an embedded database serving the run shares one backend between connections (see serve.ts)
+  if (isEmbeddedDatabase()) childEnv.DB_PREPARED_STATEMENTS = 'false';
   for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
     const value = process.env[name];
     if (value !== undefined) childEnv[name] = value;

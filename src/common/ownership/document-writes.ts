@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { DataSource } from 'typeorm';
+import { queryRows } from '../../database/prepared-statements.js';
 import type { Owner } from '../auth/request-context.js';
 import { checkIfMatch } from '../http/if-match.js';
 import type { JsonObject } from '../json/json.types.js';
@@ -11,7 +12,8 @@ import { deleteDocument, getDocument, ownerConditions, type Queryable } from './
 
 // False when the owner already holds the id.
 export async function insertDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<boolean> {
-  const rows = await db.query<unknown[]>(
+  const rows = await queryRows<unknown>(
+    db,
     `INSERT INTO ${table} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (owner_id, id) DO NOTHING RETURNING 1`,
     [owner.ownerId, id, owner.projectId, owner.userId, doc],
@@ -23,8 +25,8 @@ export async function insertDocument(db: Queryable, table: string, owner: Owner,
 export async function updateDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<number> {
   const params = new SqlParams([doc]);
   const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
-  // TypeORM answers an UPDATE with [rows, rowCount]
-  const [rows] = await db.query<[Array<{ version: number }>, number]>(
+  const rows = await queryRows<{ version: number }>(
+    db,
     `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
       WHERE ${conditions.join(' AND ')} RETURNING version`,
     params.values,
@@ -46,7 +48,8 @@ export async function updateDocumentAt(
 ): Promise<number | null> {
   const params = new SqlParams([doc]);
   const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`, `version = ${params.add(version)}`];
-  const [rows] = await db.query<[Array<{ version: number }>, number]>(
+  const rows = await queryRows<{ version: number }>(
+    db,
     `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
       WHERE ${conditions.join(' AND ')} RETURNING version`,
     params.values,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { queryRows } from '../../database/prepared-statements.js';
 import { InvalidParameterError } from '../errors/freezer-errors.js';
 import type { Paging } from '../http/list-query.js';
 import type { JsonObject } from '../json/json.types.js';
@@ -86,7 +87,8 @@ export async function getDocument<T extends JsonObject>(
 ): Promise<StoredDocument<T> | null> {
   const params = new SqlParams();
   const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
-  const rows = await db.query<Array<StoredDocument<T>>>(
+  const rows = await queryRows<StoredDocument<T>>(
+    db,
     `SELECT doc, version FROM ${table} WHERE ${conditions.join(' AND ')}${lock ? ' FOR UPDATE' : ''}`,
     params.values,
   );

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
+import { queryRows } from '../../database/prepared-statements.js';
 import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
   getDocument,
@@ -27,7 +28,7 @@ export class BackupsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async insert(owner: Owner, doc: BackupDocument): Promise<void> {
-    await this.db.query(`INSERT INTO backups (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)`, [
+    await queryRows(this.db, `INSERT INTO ${TABLE} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)`, [
       owner.ownerId,
       doc.backup_id,
       doc.project_id,
