@@ -43,18 +43,28 @@ export function freePort() {
 }
 
 // `node dist/src/main.js` on the database, answering /healthcheck; stop() sends SIGTERM and waits.
+// `pid` is the process's, for sampling its memory.
 export async function startService(databaseUrl, port, env = {}) {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // whatever happens to the bench, the service goes with it
+  const killOnExit = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+  process.on('exit', killOnExit);
   for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthcheck`)).ok) {
         return {
+          pid: child.pid,
+          child,
           async stop() {
-            child.kill('SIGTERM');
-            await once(child, 'exit');
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGTERM');
+              await once(child, 'exit');
+            }
+            process.off('exit', killOnExit);
           },
         };
       }
