@@ -18,14 +18,13 @@
 //
 // Settings: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32), BENCH_THREADS (2),
 // BENCH_JOBS (members per session, 3), BENCH_POOL (DB_POOL_SIZE of the service, 10).
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createScratchDatabase, freePort, startService } from './scratch.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -36,30 +35,6 @@ const SPREAD_SESSIONS = 200;
 const WARM_UP = 2;
 const USER = 'bench-user';
 const PROJECT = 'bench-project';
-
-const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const dbName = `freezer_bench_sessions_${Date.now().toString(36)}`;
-const scratchUrl = new URL(base.toString());
-scratchUrl.pathname = `/${dbName}`;
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: base.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(file, args, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -107,26 +82,6 @@ async function pooled(items, limit, work) {
     }
   }));
   return results;
-}
-
-async function startService() {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: scratchUrl.toString(), PORT: String(port), HOST: '127.0.0.1', AUTH_MODE: 'noauth', LOG_LEVEL: 'warn', DB_POOL_SIZE: String(POOL) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  // whatever happens to the bench, the service goes with it
-  process.on('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-    try {
-      await request('GET', '/healthcheck');
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error('the service did not start within 30 s');
 }
 
 // A session and its member jobs, created and joined through the API.
@@ -214,15 +169,15 @@ async function versions(db) {
 
 async function main() {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
-  await admin(`CREATE DATABASE ${dbName}`);
+  const scratch = await createScratchDatabase();
   port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'session-bench-'));
   let service;
-  const db = new pg.Client({ connectionString: scratchUrl.toString() });
+  const db = new pg.Client({ connectionString: scratch.url });
   const rows = [];
   const checks = [];
   try {
-    service = await startService();
+    service = await startService(scratch.url, port, { HOST: '127.0.0.1', AUTH_MODE: 'noauth', DB_POOL_SIZE: String(POOL) });
     await db.connect();
     let clock = Date.now();
     const single = await createSession('single');
@@ -252,13 +207,10 @@ async function main() {
     }
   } finally {
     await db.end().catch(() => {});
-    if (service && service.exitCode === null) {
-      service.kill('SIGTERM');
-      await once(service, 'exit');
-    }
+    await service?.stop();
     agent.destroy();
     rmSync(workDir, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await scratch.drop();
   }
 
   console.log(`\nsession start/end cycles: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s (after a ${WARM_UP} s warm-up), one service process, DB_POOL_SIZE=${POOL}, ${JOBS_PER_SESSION} members per session\n`);
