@@ -79,24 +79,30 @@ export class JobsService {
     const patch = expandActionDefaults(jobBody(body));
     validateJobPatch(patch);
     if (!Array.isArray(patch.job_actions)) {
-      const current = await this.jobs.get(owner, jobId);
-      if (!current) throw notFound(jobId);
-      checkIfMatch(ifMatch, current.version);
-      const doc = mergeDocument(current.doc, patch);
-      validateJob(doc);
-      if (jsonEqual(doc, current.doc)) return { job_id: jobId, version: current.version };
-      const version = await this.jobs.updateAt(owner, doc, current.version);
-      if (version !== null) return { job_id: jobId, version };
+      const current = await this.read(owner, jobId, this.jobs.db, ifMatch, false);
+      const written = await this.mergeAndWrite(jobId, current, patch, (doc) => this.jobs.updateAt(owner, doc, current.version));
+      if (written) return written;
     }
     return this.jobs.db.transaction(async (em) => {
-      const current = await this.lock(owner, jobId, em, ifMatch);
+      const current = await this.read(owner, jobId, em, ifMatch, true);
       if (Array.isArray(patch.job_actions)) await this.actions.syncEmbedded(owner, patch.job_actions as JsonObject[], em);
-      const doc = mergeDocument(current.doc, patch);
-      validateJob(doc);
-      // D6: the version counts changes; a PATCH that changes nothing is not one.
-      if (jsonEqual(doc, current.doc)) return { job_id: jobId, version: current.version };
-      return { job_id: jobId, version: await this.jobs.update(owner, doc, em) };
+      return (await this.mergeAndWrite(jobId, current, patch, (doc) => this.jobs.update(owner, doc, em)))!;
     });
+  }
+
+  // The patch merged into the job and written by `write`; undefined when `write` found the job
+  // changed since it was read. D6: the version counts changes; a PATCH that changes nothing is not one.
+  private async mergeAndWrite(
+    jobId: string,
+    current: StoredDocument<JobDocument>,
+    patch: JsonObject,
+    write: (doc: JobDocument) => Promise<number | null>,
+  ): Promise<JobWriteResult | undefined> {
+    const doc = mergeDocument(current.doc, patch);
+    validateJob(doc);
+    if (jsonEqual(doc, current.doc)) return { job_id: jobId, version: current.version };
+    const version = await write(doc);
+    return version === null ? undefined : { job_id: jobId, version };
   }
 
   // Item POST and PUT (D8): an upsert with the path's id; freezerclient's job-create --file uses it.
@@ -117,7 +123,7 @@ export class JobsService {
   async applyEvent(owner: Owner, jobId: string, body: JsonValue | undefined): Promise<{ result: string }> {
     const event = parseJobEvent(body);
     return this.jobs.db.transaction(async (em) => {
-      const current = await this.lock(owner, jobId, em, undefined);
+      const current = await this.read(owner, jobId, em, undefined, true);
       const outcome = applyJobEvent(current.doc.job_schedule ?? {}, event);
       if (outcome.changed) await this.jobs.update(owner, { ...current.doc, job_schedule: outcome.schedule }, em);
       return { result: outcome.result };
@@ -165,12 +171,14 @@ export class JobsService {
     return this.jobs.update(owner, doc, em);
   }
 
-  private async lock(owner: Owner, jobId: string, em: Queryable, ifMatch: string | undefined): Promise<StoredDocument<JobDocument>> {
-    const current = await this.jobs.get(owner, jobId, em, true);
+  // The stored job (404 without it), checked against If-Match; `forUpdate` inside a transaction.
+  private async read(owner: Owner, jobId: string, db: Queryable, ifMatch: string | undefined, forUpdate: boolean): Promise<StoredDocument<JobDocument>> {
+    const current = await this.jobs.get(owner, jobId, db, forUpdate);
     if (!current) throw notFound(jobId);
     checkIfMatch(ifMatch, current.version);
     return current;
   }
+
 }
 
 function notFound(jobId: string): DocumentNotFoundError {
