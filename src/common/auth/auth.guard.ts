@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../../config/env.validation.js';
 import { APP_CONFIG } from '../../config/app-config.provider.js';
 import { AccessForbiddenError, BadDataFormatError } from '../errors/freezer-errors.js';
-import { REQUEST_ID_HEADER } from '../http/http-middleware.js';
+import { requestIdOf } from '../http/http-middleware.js';
 import { AUTH_STRATEGY, type AuthStrategy } from './auth-strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { ownerFor } from './request-context.js';
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = context.switchToHttp().getRequest<RequestWithState>();
-    const requestId = String(req.res?.getHeader(REQUEST_ID_HEADER) ?? '');
+    const requestId = requestIdOf(req.res);
     const ctx = await this.strategy.authenticate(req, requestId);
     const pathProject = (req.params as Record<string, string | undefined>).project_id;
     if (pathProject !== undefined) {

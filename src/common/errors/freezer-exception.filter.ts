@@ -2,7 +2,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { REQUEST_ID_HEADER } from '../http/http-middleware.js';
+import { requestIdOf } from '../http/http-middleware.js';
 import { aboutRequest } from '../observability/freezer-logger.js';
 import type { FreezerMetrics } from '../observability/metrics.js';
 import { allowedMethods } from '../http/route-table.js';
@@ -70,10 +70,10 @@ export class FreezerExceptionFilter implements ExceptionFilter {
     if (isUniqueViolation(exception)) return new DocumentExistsError('A document with this id already exists');
     if (isDatabaseUnavailable(exception)) {
       this.metrics.databaseUnavailable.inc();
-      this.logger.warn(aboutRequest(requestIdOf(req), `database unavailable: ${(exception as Error).message}`));
+      this.logger.warn(aboutRequest(requestIdOf(req.res), `database unavailable: ${(exception as Error).message}`));
       return new ServiceUnavailableError('database');
     }
-    this.logger.error(aboutRequest(requestIdOf(req), `${req.method} ${req.path} failed`), (exception as Error)?.stack ?? String(exception));
+    this.logger.error(aboutRequest(requestIdOf(req.res), `${req.method} ${req.path} failed`), (exception as Error)?.stack ?? String(exception));
     return new FreezerError(500, INTERNAL_ERROR_TITLE, INTERNAL_ERROR_DESCRIPTION);
   }
 
@@ -92,7 +92,7 @@ export class FreezerExceptionFilter implements ExceptionFilter {
         return new PayloadTooLargeError(this.bodyLimit);
     }
     if (status >= 500) {
-      this.logger.error(aboutRequest(requestIdOf(req), `${req.method} ${req.path} failed`), exception.stack);
+      this.logger.error(aboutRequest(requestIdOf(req.res), `${req.method} ${req.path} failed`), exception.stack);
       return new FreezerError(500, INTERNAL_ERROR_TITLE, INTERNAL_ERROR_DESCRIPTION);
     }
     return new FreezerError(status, STATUS_CODES[status] ?? 'Error', exception.message);
@@ -114,8 +114,4 @@ export class FreezerExceptionFilter implements ExceptionFilter {
     res.setHeader('Allow', [...allowed, 'OPTIONS'].join(', '));
     res.status(200).end(); // falcon answers OPTIONS with 200 and Allow (§2.3)
   }
-}
-
-function requestIdOf(req: Request): string {
-  return String(req.res?.getHeader(REQUEST_ID_HEADER) ?? '-');
 }

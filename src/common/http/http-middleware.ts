@@ -17,6 +17,11 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   next();
 }
 
+// The id requestId() gave the request ('' before it ran).
+export function requestIdOf(res: Response | undefined): string {
+  return String(res?.getHeader(REQUEST_ID_HEADER) ?? '');
+}
+
 // freezerclient always sends collection URLs with a trailing slash (falcon strips it upstream).
 export function stripTrailingSlash(req: Request, _res: Response, next: NextFunction): void {
   const queryAt = req.url.indexOf('?');

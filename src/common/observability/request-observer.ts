@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { NextFunction, Request, Response } from 'express';
-import { REQUEST_ID_HEADER } from '../http/http-middleware.js';
+import { requestIdOf } from '../http/http-middleware.js';
 import type { FreezerLogger } from './freezer-logger.js';
 import type { FreezerMetrics } from './metrics.js';
 
@@ -39,7 +39,7 @@ export function requestObserver(metrics: FreezerMetrics, logger: FreezerLogger) 
           remote_addr: req.ip ?? null,
           user_agent: req.get('user-agent') ?? null,
         },
-        String(res.getHeader(REQUEST_ID_HEADER) ?? ''),
+        requestIdOf(res),
       );
     });
     next();
