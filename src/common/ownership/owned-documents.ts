@@ -2,6 +2,7 @@
 import { queryRows } from '../../database/prepared-statements.js';
 import { InvalidParameterError } from '../errors/freezer-errors.js';
 import type { Paging } from '../http/list-query.js';
+import type { JsonText } from '../json/json-text.js';
 import type { JsonObject } from '../json/json.types.js';
 import type { Owner } from '../auth/request-context.js';
 import type { SearchDocument } from '../search/search-document.js';
@@ -43,21 +44,21 @@ export function buildListQuery(table: string, spec: SearchSpec, owner: Owner, { 
     );
   }
   conditions.push(...compileSearch(search, spec, params));
-  const sql = `SELECT doc FROM ${table} WHERE ${conditions.join(' AND ')}
+  const sql = `SELECT doc::text AS doc FROM ${table} WHERE ${conditions.join(' AND ')}
       ORDER BY created_at, id LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`;
   return { sql, params: params.values };
 }
 
 // One page of the owner's documents matching the search, filtered and paged inside PostgreSQL,
-// in creation order (D9, D10). `table` and the spec's columns are constants of the calling
-// repository, never input.
+// in creation order (D9, D10), each as its JSON text (see json-text.ts). `table` and the spec's
+// columns are constants of the calling repository, never input.
 export async function listDocuments(
   db: Queryable,
   table: string,
   spec: SearchSpec,
   owner: Owner,
   request: ListRequest,
-): Promise<JsonObject[]> {
+): Promise<string[]> {
   const { marker } = request.paging;
   if (marker !== null) {
     const params = new SqlParams();
@@ -69,12 +70,17 @@ export async function listDocuments(
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
   }
   const { sql, params } = buildListQuery(table, spec, owner, request);
-  const rows = await db.query<Array<{ doc: JsonObject }>>(sql, params);
+  const rows = await db.query<Array<{ doc: string }>>(sql, params);
   return rows.map((row) => row.doc);
 }
 
 export interface StoredDocument<T extends JsonObject = JsonObject> {
   doc: T;
+  version: number;
+}
+
+export interface StoredText {
+  text: JsonText;
   version: number;
 }
 
@@ -92,6 +98,14 @@ export async function getDocument<T extends JsonObject>(
     `SELECT doc, version FROM ${table} WHERE ${conditions.join(' AND ')}${lock ? ' FOR UPDATE' : ''}`,
     params.values,
   );
+  return rows[0] ?? null;
+}
+
+// The stored document as it goes out in an answer: JSON text (see json-text.ts), and its version.
+export async function getDocumentText(db: Queryable, table: string, owner: Owner, id: string): Promise<StoredText | null> {
+  const params = new SqlParams();
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+  const rows = await queryRows<StoredText>(db, `SELECT doc::text AS text, version FROM ${table} WHERE ${conditions.join(' AND ')}`, params.values);
   return rows[0] ?? null;
 }
 

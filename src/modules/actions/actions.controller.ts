@@ -8,10 +8,10 @@ import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
+import { asJsonAnswer } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
-import type { ActionDocument } from './action-document.js';
 import { ActionsService } from './actions.service.js';
 import { ActionBodyDto, ActionCreatedDto, ActionDocumentDto, ActionListDto, ActionWrittenDto } from './dto/action.dto.js';
 
@@ -27,8 +27,13 @@ export class ActionsController {
   @ApiListQuery()
   @ApiOkResponse({ type: ActionListDto })
   @ApiFreezerErrors(400)
-  listActions(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<ActionListDto> {
-    return this.actions.list(owner, query, search) as Promise<ActionListDto>;
+  async listActions(
+    @Owner() owner: OwnerType,
+    @Query() query: RawQuery,
+    @Body() search: JsonValue | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return asJsonAnswer(res, await this.actions.list(owner, query, search));
   }
 
   @Post()
@@ -50,10 +55,10 @@ export class ActionsController {
     @Owner() owner: OwnerType,
     @Param('action_id', DocumentIdPipe) actionId: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ActionDocument> {
-    const { doc, version } = await this.actions.get(owner, actionId);
+  ): Promise<string> {
+    const { text, version } = await this.actions.get(owner, actionId);
     res.setHeader('ETag', etagOf(version));
-    return doc;
+    return asJsonAnswer(res, text);
   }
 
   @Patch(':action_id')

@@ -6,10 +6,12 @@ import type { Owner } from '../../common/auth/request-context.js';
 import { insertDocument, removeDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   getDocument,
+  getDocumentText,
   type ListRequest,
   listDocuments,
   type Queryable,
   type StoredDocument,
+  type StoredText,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { ActionDocument } from './action-document.js';
@@ -31,8 +33,14 @@ export class ActionsRepository {
     return getDocument<ActionDocument>(db, TABLE, owner, id, lock);
   }
 
-  list(owner: Owner, request: ListRequest): Promise<ActionDocument[]> {
-    return listDocuments(this.db, TABLE, ACTION_SEARCH, owner, request) as Promise<ActionDocument[]>;
+  // the document as JSON text, for an answer
+  getText(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentText(this.db, TABLE, owner, id);
+  }
+
+  // the documents as JSON text
+  list(owner: Owner, request: ListRequest): Promise<string[]> {
+    return listDocuments(this.db, TABLE, ACTION_SEARCH, owner, request);
   }
 
   update(owner: Owner, doc: ActionDocument, db: Queryable): Promise<number> {

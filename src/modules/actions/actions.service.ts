@@ -6,12 +6,12 @@ import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-ma
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonObject, JsonValue } from '../../common/json/json.types.js';
 import { jsonEqual } from '../../common/json/json-equal.js';
+import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
-import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
+import type { Queryable, StoredText } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
 import {
-  type ActionDocument,
   buildActionDocument,
   requireBody,
   validateAction,
@@ -32,9 +32,9 @@ export interface WriteResult {
 export class ActionsService {
   constructor(private readonly actions: ActionsRepository) {}
 
-  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ actions: ActionDocument[] }> {
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const actions = await this.actions.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
-    return { actions };
+    return jsonListText('actions', actions);
   }
 
   // The body's action_id is kept (freezer's api/v2/actions.py); 409 if the caller already has it.
@@ -46,8 +46,8 @@ export class ActionsService {
     return { action_id: actionId };
   }
 
-  async get(owner: Owner, actionId: string): Promise<StoredDocument<ActionDocument>> {
-    const found = await this.actions.get(owner, actionId);
+  async get(owner: Owner, actionId: string): Promise<StoredText> {
+    const found = await this.actions.getText(owner, actionId);
     if (!found) throw notFound(actionId);
     return found;
   }

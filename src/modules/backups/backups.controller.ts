@@ -8,11 +8,11 @@ import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
+import { asJsonAnswer } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
 import { BackupsService } from './backups.service.js';
-import type { BackupDocument } from './backup-document.js';
 import { BackupCreatedDto, BackupDocumentDto, BackupListDto, BackupMetadataDto } from './dto/backup.dto.js';
 
 @ApiTags('backups')
@@ -27,8 +27,13 @@ export class BackupsController {
   @ApiListQuery()
   @ApiOkResponse({ type: BackupListDto })
   @ApiFreezerErrors(400)
-  listBackups(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<BackupListDto> {
-    return this.backups.list(owner, query, search) as Promise<BackupListDto>;
+  async listBackups(
+    @Owner() owner: OwnerType,
+    @Query() query: RawQuery,
+    @Body() search: JsonValue | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return asJsonAnswer(res, await this.backups.list(owner, query, search));
   }
 
   @Post()
@@ -50,10 +55,10 @@ export class BackupsController {
     @Owner() owner: OwnerType,
     @Param('backup_id', DocumentIdPipe) backupId: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<BackupDocument> {
-    const { doc, version } = await this.backups.get(owner, backupId);
+  ): Promise<string> {
+    const { text, version } = await this.backups.get(owner, backupId);
     res.setHeader('ETag', etagOf(version));
-    return doc;
+    return asJsonAnswer(res, text);
   }
 
   @Delete(':backup_id')

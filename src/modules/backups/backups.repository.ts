@@ -6,10 +6,10 @@ import type { Owner } from '../../common/auth/request-context.js';
 import { queryRows } from '../../database/prepared-statements.js';
 import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
-  getDocument,
+  getDocumentText,
   type ListRequest,
   listDocuments,
-  type StoredDocument,
+  type StoredText,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { BackupDocument } from './backup-document.js';
@@ -37,12 +37,14 @@ export class BackupsRepository {
     ]);
   }
 
-  get(owner: Owner, id: string): Promise<StoredDocument<BackupDocument> | null> {
-    return getDocument<BackupDocument>(this.db, TABLE, owner, id);
+  // the document as JSON text, for an answer
+  getText(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentText(this.db, TABLE, owner, id);
   }
 
-  list(owner: Owner, request: ListRequest): Promise<BackupDocument[]> {
-    return listDocuments(this.db, TABLE, BACKUP_SEARCH, owner, request) as Promise<BackupDocument[]>;
+  // the documents as JSON text
+  list(owner: Owner, request: ListRequest): Promise<string[]> {
+    return listDocuments(this.db, TABLE, BACKUP_SEARCH, owner, request);
   }
 
   remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {

@@ -3,19 +3,20 @@ import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
+import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
-import type { StoredDocument } from '../../common/ownership/owned-documents.js';
+import type { StoredText } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
-import { type BackupDocument, buildBackupDocument, checkBackupMetadata } from './backup-document.js';
+import { buildBackupDocument, checkBackupMetadata } from './backup-document.js';
 import { BackupsRepository } from './backups.repository.js';
 
 @Injectable()
 export class BackupsService {
   constructor(private readonly backups: BackupsRepository) {}
 
-  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ backups: BackupDocument[] }> {
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const backups = await this.backups.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
-    return { backups };
+    return jsonListText('backups', backups);
   }
 
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ backup_id: string }> {
@@ -25,8 +26,8 @@ export class BackupsService {
     return { backup_id: doc.backup_id };
   }
 
-  async get(owner: Owner, backupId: string): Promise<StoredDocument<BackupDocument>> {
-    const found = await this.backups.get(owner, backupId);
+  async get(owner: Owner, backupId: string): Promise<StoredText> {
+    const found = await this.backups.getText(owner, backupId);
     if (!found) throw new DocumentNotFoundError(`No backup found with ID ${backupId}`);
     return found;
   }

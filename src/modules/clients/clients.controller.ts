@@ -8,10 +8,10 @@ import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
+import { asJsonAnswer } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
-import type { ClientDocument } from './client-document.js';
 import { ClientsService } from './clients.service.js';
 import { ClientCreatedDto, ClientDocumentDto, ClientInfoDto, ClientListDto } from './dto/client.dto.js';
 
@@ -27,8 +27,13 @@ export class ClientsController {
   @ApiListQuery()
   @ApiOkResponse({ type: ClientListDto })
   @ApiFreezerErrors(400)
-  listClients(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<ClientListDto> {
-    return this.clients.list(owner, query, search) as Promise<ClientListDto>;
+  async listClients(
+    @Owner() owner: OwnerType,
+    @Query() query: RawQuery,
+    @Body() search: JsonValue | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return asJsonAnswer(res, await this.clients.list(owner, query, search));
   }
 
   @Post()
@@ -50,10 +55,10 @@ export class ClientsController {
     @Owner() owner: OwnerType,
     @Param('client_id', DocumentIdPipe) clientId: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ClientDocument> {
-    const { doc, version } = await this.clients.get(owner, clientId);
+  ): Promise<string> {
+    const { text, version } = await this.clients.get(owner, clientId);
     res.setHeader('ETag', etagOf(version));
-    return doc;
+    return asJsonAnswer(res, text);
   }
 
   @Delete(':client_id')

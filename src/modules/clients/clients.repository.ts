@@ -5,10 +5,10 @@ import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
 import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
-  getDocument,
+  getDocumentText,
   type ListRequest,
   listDocuments,
-  type StoredDocument,
+  type StoredText,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { ClientDocument } from './client-document.js';
@@ -34,12 +34,14 @@ export class ClientsRepository {
     return rows.length > 0;
   }
 
-  get(owner: Owner, clientId: string): Promise<StoredDocument<ClientDocument> | null> {
-    return getDocument<ClientDocument>(this.db, TABLE, owner, clientId);
+  // the document as JSON text, for an answer
+  getText(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentText(this.db, TABLE, owner, id);
   }
 
-  list(owner: Owner, request: ListRequest): Promise<ClientDocument[]> {
-    return listDocuments(this.db, TABLE, CLIENT_SEARCH, owner, request) as Promise<ClientDocument[]>;
+  // the documents as JSON text
+  list(owner: Owner, request: ListRequest): Promise<string[]> {
+    return listDocuments(this.db, TABLE, CLIENT_SEARCH, owner, request);
   }
 
   remove(owner: Owner, id: string, ifMatch: string | undefined): Promise<boolean> {

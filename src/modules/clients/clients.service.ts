@@ -3,19 +3,20 @@ import { Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
+import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
-import type { StoredDocument } from '../../common/ownership/owned-documents.js';
+import type { StoredText } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
-import { buildClientDocument, type ClientDocument } from './client-document.js';
+import { buildClientDocument } from './client-document.js';
 import { ClientsRepository } from './clients.repository.js';
 
 @Injectable()
 export class ClientsService {
   constructor(private readonly clients: ClientsRepository) {}
 
-  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ clients: ClientDocument[] }> {
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const clients = await this.clients.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
-    return { clients };
+    return jsonListText('clients', clients);
   }
 
   // The scheduler registers at every start and takes the 409 as "already registered".
@@ -26,8 +27,8 @@ export class ClientsService {
     return { client_id: clientId };
   }
 
-  async get(owner: Owner, clientId: string): Promise<StoredDocument<ClientDocument>> {
-    const found = await this.clients.get(owner, clientId);
+  async get(owner: Owner, clientId: string): Promise<StoredText> {
+    const found = await this.clients.getText(owner, clientId);
     if (!found) throw new DocumentNotFoundError(`No client found with ID ${clientId}`);
     return found;
   }

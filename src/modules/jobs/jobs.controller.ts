@@ -8,11 +8,11 @@ import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
+import { asJsonAnswer } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
 import { JobBodyDto, JobCreatedDto, JobDocumentDto, JobEventDto, JobEventResultDto, JobListDto, JobWrittenDto } from './dto/job.dto.js';
-import type { JobDocument } from './job-document.js';
 import { JobsService } from './jobs.service.js';
 
 @ApiTags('jobs')
@@ -28,8 +28,13 @@ export class JobsController {
   @ApiQuery({ name: 'client_id', required: false, description: 'Shorthand for {"match": [{"client_id": ...}]}' })
   @ApiOkResponse({ type: JobListDto })
   @ApiFreezerErrors(400)
-  listJobs(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<{ jobs: JobDocument[] }> {
-    return this.jobs.list(owner, query, search);
+  async listJobs(
+    @Owner() owner: OwnerType,
+    @Query() query: RawQuery,
+    @Body() search: JsonValue | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return asJsonAnswer(res, await this.jobs.list(owner, query, search));
   }
 
   @Post()
@@ -47,10 +52,10 @@ export class JobsController {
   @ApiOperation({ summary: 'Get one job (ETag: its version)', operationId: 'getJob' })
   @ApiOkResponse({ type: JobDocumentDto })
   @ApiFreezerErrors(400, 404)
-  async getJob(@Owner() owner: OwnerType, @Param('job_id', DocumentIdPipe) jobId: string, @Res({ passthrough: true }) res: Response): Promise<JobDocument> {
-    const { doc, version } = await this.jobs.get(owner, jobId);
+  async getJob(@Owner() owner: OwnerType, @Param('job_id', DocumentIdPipe) jobId: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const { text, version } = await this.jobs.get(owner, jobId);
     res.setHeader('ETag', etagOf(version));
-    return doc;
+    return asJsonAnswer(res, text);
   }
 
   @Patch(':job_id')

@@ -7,10 +7,12 @@ import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from
 import {
   deleteDocument,
   getDocument,
+  getDocumentText,
   type ListRequest,
   listDocuments,
   type Queryable,
   type StoredDocument,
+  type StoredText,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { JobDocument } from './job-document.js';
@@ -35,8 +37,14 @@ export class JobsRepository {
     return getDocument<JobDocument>(db, TABLE, owner, id, lock);
   }
 
-  list(owner: Owner, request: ListRequest): Promise<JobDocument[]> {
-    return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request) as Promise<JobDocument[]>;
+  // the document as JSON text, for an answer
+  getText(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentText(this.db, TABLE, owner, id);
+  }
+
+  // the documents as JSON text
+  list(owner: Owner, request: ListRequest): Promise<string[]> {
+    return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request);
   }
 
   // Without a lock: null when another write came first (see updateDocumentAt).

@@ -7,9 +7,10 @@ import { checkStorable } from '../../common/http/json-body.js';
 import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { jsonEqual } from '../../common/json/json-equal.js';
+import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
-import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
+import type { Queryable, StoredDocument, StoredText } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
 import { inTransaction } from '../../common/ownership/transaction.js';
 import { ActionsService } from '../actions/actions.service.js';
@@ -43,14 +44,14 @@ export class JobsService {
   ) {}
 
   // `?client_id=` is a shorthand for a match on client_id (D10).
-  async list(owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<{ jobs: JobDocument[] }> {
+  async list(owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<JsonText> {
     const search = parseSearch(body);
     const clientId = queryValue(query, 'client_id');
     // Query text bypasses the body's checks; a NUL would reach PostgreSQL and fail there (D14).
     if (clientId !== undefined) checkStorable(clientId);
     const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
     const jobs = await this.jobs.list(owner, { paging: parsePaging(query), search: { ...search, match } });
-    return { jobs };
+    return jsonListText('jobs', jobs);
   }
 
   // Validated before anything is written, and written in one transaction with its actions, so a
@@ -64,8 +65,8 @@ export class JobsService {
     return { job_id: doc.job_id };
   }
 
-  async get(owner: Owner, jobId: string): Promise<StoredDocument<JobDocument>> {
-    const found = await this.jobs.get(owner, jobId);
+  async get(owner: Owner, jobId: string): Promise<StoredText> {
+    const found = await this.jobs.getText(owner, jobId);
     if (!found) throw notFound(jobId);
     return found;
   }

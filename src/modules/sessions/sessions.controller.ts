@@ -8,6 +8,7 @@ import type { Owner as OwnerType } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
+import { asJsonAnswer } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
@@ -21,7 +22,6 @@ import {
   SessionListDto,
   SessionWrittenDto,
 } from './dto/session.dto.js';
-import type { SessionDocument } from './session-document.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
@@ -37,8 +37,13 @@ export class SessionsController {
   @ApiListQuery()
   @ApiOkResponse({ type: SessionListDto })
   @ApiFreezerErrors(400)
-  listSessions(@Owner() owner: OwnerType, @Query() query: RawQuery, @Body() search: JsonValue | undefined): Promise<{ sessions: SessionDocument[] }> {
-    return this.sessions.list(owner, query, search);
+  async listSessions(
+    @Owner() owner: OwnerType,
+    @Query() query: RawQuery,
+    @Body() search: JsonValue | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    return asJsonAnswer(res, await this.sessions.list(owner, query, search));
   }
 
   @Post()
@@ -60,10 +65,10 @@ export class SessionsController {
     @Owner() owner: OwnerType,
     @Param('session_id', DocumentIdPipe) sessionId: string,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<SessionDocument> {
-    const { doc, version } = await this.sessions.get(owner, sessionId);
+  ): Promise<string> {
+    const { text, version } = await this.sessions.get(owner, sessionId);
     res.setHeader('ETag', etagOf(version));
-    return doc;
+    return asJsonAnswer(res, text);
   }
 
   @Patch(':session_id')

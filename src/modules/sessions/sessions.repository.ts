@@ -7,11 +7,13 @@ import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from
 import {
   deleteDocument,
   getDocument,
+  getDocumentText,
   type ListRequest,
   listDocuments,
   ownerConditions,
   type Queryable,
   type StoredDocument,
+  type StoredText,
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import { SqlParams } from '../../common/search/sql-params.js';
@@ -37,8 +39,14 @@ export class SessionsRepository {
     return getDocument<SessionDocument>(db, TABLE, owner, id, lock);
   }
 
-  list(owner: Owner, request: ListRequest): Promise<SessionDocument[]> {
-    return listDocuments(this.db, TABLE, SESSION_SEARCH, owner, request) as Promise<SessionDocument[]>;
+  // the document as JSON text, for an answer
+  getText(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentText(this.db, TABLE, owner, id);
+  }
+
+  // the documents as JSON text
+  list(owner: Owner, request: ListRequest): Promise<string[]> {
+    return listDocuments(this.db, TABLE, SESSION_SEARCH, owner, request);
   }
 
   // Without a lock: null when another write came first (see updateDocumentAt).

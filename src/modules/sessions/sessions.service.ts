@@ -4,11 +4,12 @@ import type { Owner } from '../../common/auth/request-context.js';
 import { DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { parsePaging, type RawQuery } from '../../common/http/list-query.js';
+import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import { jsonEqual } from '../../common/json/json-equal.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
-import type { Queryable, StoredDocument } from '../../common/ownership/owned-documents.js';
+import type { Queryable, StoredDocument, StoredText } from '../../common/ownership/owned-documents.js';
 import { inTransaction } from '../../common/ownership/transaction.js';
 import { FreezerMetrics } from '../../common/observability/metrics.js';
 import { parseSearch } from '../../common/search/search-document.js';
@@ -30,9 +31,9 @@ export class SessionsService {
     private readonly metrics: FreezerMetrics,
   ) {}
 
-  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<{ sessions: SessionDocument[] }> {
+  async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const sessions = await this.sessions.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
-    return { sessions };
+    return jsonListText('sessions', sessions);
   }
 
   // A body session_id, jobs and session_tag are ignored (§10.3, D13); a new session is always
@@ -43,8 +44,8 @@ export class SessionsService {
     return { session_id: doc.session_id };
   }
 
-  async get(owner: Owner, sessionId: string): Promise<StoredDocument<SessionDocument>> {
-    const found = await this.sessions.get(owner, sessionId);
+  async get(owner: Owner, sessionId: string): Promise<StoredText> {
+    const found = await this.sessions.getText(owner, sessionId);
     if (!found) throw notFound(sessionId);
     return found;
   }
