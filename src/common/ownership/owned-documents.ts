@@ -58,7 +58,7 @@ export async function listDocuments(
   spec: SearchSpec,
   owner: Owner,
   request: ListRequest,
-): Promise<string[]> {
+): Promise<JsonText[]> {
   const { marker } = request.paging;
   if (marker !== null) {
     const params = new SqlParams();
@@ -70,7 +70,7 @@ export async function listDocuments(
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
   }
   const { sql, params } = buildListQuery(table, spec, owner, request);
-  const rows = await db.query<Array<{ doc: string }>>(sql, params);
+  const rows = await db.query<Array<{ doc: JsonText }>>(sql, params);
   return rows.map((row) => row.doc);
 }
 

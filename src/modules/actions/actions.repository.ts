@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
+import type { JsonText } from '../../common/json/json-text.js';
 import { insertDocument, removeDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   getDocument,
@@ -39,7 +40,7 @@ export class ActionsRepository {
   }
 
   // the documents as JSON text
-  list(owner: Owner, request: ListRequest): Promise<string[]> {
+  list(owner: Owner, request: ListRequest): Promise<JsonText[]> {
     return listDocuments(this.db, TABLE, ACTION_SEARCH, owner, request);
   }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
+import type { JsonText } from '../../common/json/json-text.js';
 import { queryRows } from '../../database/prepared-statements.js';
 import { removeDocument } from '../../common/ownership/document-writes.js';
 import {
@@ -43,7 +44,7 @@ export class BackupsRepository {
   }
 
   // the documents as JSON text
-  list(owner: Owner, request: ListRequest): Promise<string[]> {
+  list(owner: Owner, request: ListRequest): Promise<JsonText[]> {
     return listDocuments(this.db, TABLE, BACKUP_SEARCH, owner, request);
   }
 
