@@ -49,4 +49,3 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.useGlobalFilters(new FreezerExceptionFilter(config.bodyLimit, metrics));
   mountOpenApi(app);
 }
-

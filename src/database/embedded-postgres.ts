@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { processAlive } from '../common/lifecycle/process-alive.js';
 import { StartupRefusal } from '../config/startup-refusal.js';
 
 export class DataDirectoryLockedError extends StartupRefusal {}
@@ -18,15 +19,6 @@ export interface EmbeddedPostgres {
 }
 
 const LOCK_FILE = 'freezer-api.pid';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // One process per data directory: PGlite has no shared-memory coordination, so a second process
 // opening the same files would corrupt them. A stale lock (its pid is gone) is taken over.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { pgPoolOf } from './pg-pool.js';
 
 // The hot paths' fixed statements (get, insert, update of one document) run as named statements:
 // PostgreSQL parses and plans each once per connection and then only executes it, instead of
@@ -35,7 +36,7 @@ function nameOf(text: string): string {
 // The pg pool of a data source, or the connection of a transaction's entity manager.
 function connectionOf(db: unknown): PgQueryable | undefined {
   if (db instanceof DataSource) {
-    return enabled.has(db) ? (db.driver as unknown as { master?: PgQueryable }).master : undefined;
+    return enabled.has(db) ? pgPoolOf<PgQueryable>(db) : undefined;
   }
   if (db instanceof EntityManager && db.queryRunner?.isTransactionActive && enabled.has(db.connection)) {
     return (db.queryRunner as unknown as { databaseConnection?: PgQueryable }).databaseConnection;

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { processAlive } from '../../src/common/lifecycle/process-alive.js';
 import { freePort } from './service-process.js';
 
 const run = promisify(execFile);
@@ -54,15 +55,6 @@ async function clusterNames(version: string): Promise<string[]> {
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields[0] === version && fields[1] !== undefined)
     .map((fields) => fields[1]);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 // Clusters named <prefix>_<pid> whose test process is gone (a run that was killed) are dropped,

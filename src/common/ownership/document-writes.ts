@@ -23,31 +23,31 @@ export async function insertDocument(db: Queryable, table: string, owner: Owner,
 
 // Replaces the document of a row the caller has locked; returns the new version.
 export async function updateDocument(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<number> {
-  const params = new SqlParams([doc]);
-  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
-  const rows = await queryRows<{ version: number }>(
-    db,
-    `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
-      WHERE ${conditions.join(' AND ')} RETURNING version`,
-    params.values,
-  );
-  if (rows.length !== 1) throw new Error(`${table} ${id} vanished while locked`);
-  return rows[0].version;
+  const version = await replaceDocument(db, table, owner, id, doc, null);
+  if (version === null) throw new Error(`${table} ${id} vanished while locked`);
+  return version;
 }
 
 // Replaces the document if it is still at `version`, with no lock held: the write of an optimistic
 // read-decide-write. Returns the new version, or null when another write came in between (or the
 // row is gone); the caller then decides again under a lock.
-export async function updateDocumentAt(
+export function updateDocumentAt(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject, version: number): Promise<number | null> {
+  return replaceDocument(db, table, owner, id, doc, version);
+}
+
+// The UPDATE of both: with `expected`, only a row still at that version. The new version, or null
+// when no row was written.
+async function replaceDocument(
   db: Queryable,
   table: string,
   owner: Owner,
   id: string,
   doc: JsonObject,
-  version: number,
+  expected: number | null,
 ): Promise<number | null> {
   const params = new SqlParams([doc]);
-  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`, `version = ${params.add(version)}`];
+  const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
+  if (expected !== null) conditions.push(`version = ${params.add(expected)}`);
   const rows = await queryRows<{ version: number }>(
     db,
     `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()

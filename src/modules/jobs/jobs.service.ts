@@ -179,7 +179,6 @@ export class JobsService {
     checkIfMatch(ifMatch, current.version);
     return current;
   }
-
 }
 
 function notFound(jobId: string): DocumentNotFoundError {

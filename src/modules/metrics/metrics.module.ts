@@ -5,12 +5,8 @@ import type { DataSource } from 'typeorm';
 import { FreezerMetrics, type PoolCounts } from '../../common/observability/metrics.js';
 import { APP_CONFIG } from '../../config/app-config.provider.js';
 import type { AppConfig } from '../../config/env.validation.js';
+import { pgPoolOf } from '../../database/pg-pool.js';
 import { MetricsController } from './metrics.controller.js';
-
-// pg.Pool behind TypeORM's postgres driver (absent until the data source has connected).
-function poolOf(dataSource: DataSource): PoolCounts | undefined {
-  return (dataSource.driver as unknown as { master?: PoolCounts }).master;
-}
 
 // Global: the request observer, the exception filter and the session service all count here.
 @Global()
@@ -20,7 +16,7 @@ function poolOf(dataSource: DataSource): PoolCounts | undefined {
     {
       provide: FreezerMetrics,
       inject: [getDataSourceToken(), APP_CONFIG],
-      useFactory: (dataSource: DataSource, config: AppConfig) => new FreezerMetrics(() => poolOf(dataSource), config.poolSize),
+      useFactory: (dataSource: DataSource, config: AppConfig) => new FreezerMetrics(() => pgPoolOf<PoolCounts>(dataSource), config.poolSize),
     },
   ],
   exports: [FreezerMetrics],

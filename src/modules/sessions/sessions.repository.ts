@@ -18,9 +18,12 @@ import {
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import { SqlParams } from '../../common/search/sql-params.js';
+import { queryRows } from '../../database/prepared-statements.js';
 import type { SessionDocument } from './session-document.js';
 
 const TABLE = 'sessions';
+// the database's clock in epoch seconds (D12)
+const DATABASE_NOW = 'floor(extract(epoch FROM now()))::bigint';
 
 export const SESSION_SEARCH: SearchSpec = { docColumn: 'doc', promotedKeys: { status: 'status' } };
 
@@ -71,10 +74,9 @@ export class SessionsRepository {
   async getWithClock(owner: Owner, id: string): Promise<{ current: StoredDocument<SessionDocument> | null; now: number }> {
     const params = new SqlParams();
     const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
-    const rows = await this.db.query<Array<StoredDocument<SessionDocument> & { now: string }>>(
-      `SELECT s.doc, s.version, c.now
-         FROM (SELECT floor(extract(epoch FROM now()))::bigint AS now) c
-         LEFT JOIN ${TABLE} s ON ${conditions.join(' AND ')}`,
+    const rows = await queryRows<StoredDocument<SessionDocument> & { now: string }>(
+      this.db,
+      `SELECT s.doc, s.version, c.now FROM (SELECT ${DATABASE_NOW} AS now) c LEFT JOIN ${TABLE} s ON ${conditions.join(' AND ')}`,
       params.values,
     );
     const row = rows[0];
@@ -83,7 +85,7 @@ export class SessionsRepository {
 
   // The database clock (D12): every API process agrees on hold-off windows.
   async now(db: Queryable): Promise<number> {
-    const rows = await db.query<Array<{ now: string }>>(`SELECT floor(extract(epoch FROM now()))::bigint AS now`);
+    const rows = await db.query<Array<{ now: string }>>(`SELECT ${DATABASE_NOW} AS now`);
     return Number(rows[0].now);
   }
 }
