@@ -11,4 +11,5 @@ if (!config.databaseUrl) {
   throw new Error('DATABASE_URL must be set for the TypeORM CLI (postgres://user@host:port/database)');
 }
 
-export default new DataSource(buildTypeOrmOptions(config, config.databaseUrl));
+// no statement timeout: the CLI runs migrations, which may build indexes over millions of rows
+export default new DataSource(buildTypeOrmOptions({ poolSize: config.poolSize, statementTimeoutMs: 0 }, config.databaseUrl));

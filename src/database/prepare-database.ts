@@ -13,8 +13,10 @@ const MIGRATION_LOCK = 727_318_440_101;
 // Applies pending migrations (D20) and checks the ownership scope (D4), holding a session-level
 // advisory lock so that many processes starting at once take turns: the first migrates, the others
 // wait, then find nothing pending.
+// DB_STATEMENT_TIMEOUT_MS bounds the API's queries, not these: a migration may build an index over
+// every row of a catalogue (minutes at millions of backups), and a timeout would stop the start.
 export async function prepareDatabase(config: AppConfig, url: string, logger: Logger): Promise<void> {
-  const dataSource = new DataSource({ ...buildTypeOrmOptions({ ...config, poolSize: 2 }, url) });
+  const dataSource = new DataSource({ ...buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, url) });
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {

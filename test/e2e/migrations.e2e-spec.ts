@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
+import { validateEnv } from '../../src/config/env.validation.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
+import { prepareDatabase } from '../../src/database/prepare-database.js';
 import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
 import { createScratchDatabase } from '../utils/test-database.js';
 
@@ -198,5 +201,28 @@ describe('CheaperSearchFunctions (on a database of its own)', () => {
     );
     expect(values.filter((row) => !row.same)).toEqual([]);
     expect(values.filter((row) => row.found).length).toBeGreaterThan(50);
+  });
+});
+
+// An upgrade may build an index over every row (BackupTextWords: minutes at millions of backups);
+// the statement timeout of API requests must not stop it.
+describe('migrations at start-up, with a short DB_STATEMENT_TIMEOUT_MS', () => {
+  it('apply completely: the request timeout does not bound them', async () => {
+    const scratch = await createScratchDatabase('migrate_timeout');
+    try {
+      const config = validateEnv({ DATABASE_URL: scratch.url, DB_STATEMENT_TIMEOUT_MS: '1' });
+      expect(config.statementTimeoutMs).toBe(1);
+      await prepareDatabase(config, scratch.url, new Logger('MigrateTimeout'));
+      const dataSource = new DataSource(buildTypeOrmOptions({ poolSize: 1, statementTimeoutMs: 0 }, scratch.url));
+      await dataSource.initialize();
+      try {
+        const applied = await dataSource.query<Array<{ name: string }>>('SELECT name FROM migrations ORDER BY id');
+        expect(applied.map((row) => row.name)).toEqual(NAMES);
+      } finally {
+        await dataSource.destroy();
+      }
+    } finally {
+      await scratch.drop();
+    }
   });
 });
