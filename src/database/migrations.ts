@@ -6,6 +6,7 @@ import { BackupsAndClients1764428500000 } from '../../migrations/1764428500000-B
 import { ActionsAndJobs1764432000000 } from '../../migrations/1764432000000-ActionsAndJobs.js';
 import { Sessions1764435600000 } from '../../migrations/1764435600000-Sessions.js';
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
+import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ActionsAndJobs1764432000000,
   Sessions1764435600000,
   CheaperSearchFunctions1764507600000,
+  BackupTextWords1764600000000,
 ];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
 import { EMPTY_SEARCH, parseSearch, type SearchDocument } from './search-document.js';
-import { compileSearch, escapeLike, type SearchSpec } from './search-sql.js';
+import { compileSearch, escapeLike, hasInnerWord, type SearchSpec } from './search-sql.js';
 import { SqlParams } from './sql-params.js';
 
 // Shaped like the backups' spec: two promoted keys and a time column.
@@ -12,6 +12,7 @@ const WITH_TIME: SearchSpec = {
 };
 const WITHOUT_TIME: SearchSpec = { docColumn: 'doc', promotedKeys: { client_id: 'client_id' } };
 const WITH_TEXT_COLUMN: SearchSpec = { ...WITHOUT_TIME, textColumn: 'search_text' };
+const WITH_TEXT_WORDS: SearchSpec = { ...WITH_TEXT_COLUMN, textWordsIndexed: true };
 
 function compile(search: Partial<SearchDocument>, spec: SearchSpec = WITH_TIME, initial: unknown[] = []) {
   const params = new SqlParams(initial);
@@ -164,6 +165,21 @@ describe('compileSearch', () => {
     expect(compile({ freeText: ['Node'] }, WITH_TEXT_COLUMN)).toEqual({ conditions: ['search_text ILIKE $1'], params: ['%Node%'] });
   });
 
+  describe('free text on a table with a word index', () => {
+    it('looks up the whole words of the term in the index, then checks ILIKE on an expression no index answers', () => {
+      expect(compile({ freeText: ['NODE-0042.example'] }, WITH_TEXT_WORDS)).toEqual({
+        conditions: [`(freezer_text_words(search_text) @> freezer_term_words($2) AND (search_text || '') ILIKE $1)`],
+        params: ['%NODE-0042.example%', 'NODE-0042.example'],
+      });
+    });
+
+    it('keeps to the trigram index when the term has no word with a neighbour on both sides', () => {
+      for (const term of ['node', 'node-0042', '0042.example', 'x.y', '--']) {
+        expect(compile({ freeText: [term] }, WITH_TEXT_WORDS).conditions).toEqual(['search_text ILIKE $1']);
+      }
+    });
+  });
+
   it('emits match, then match_not, then free text, then time conditions', () => {
     const search = parseSearch({
       match: [{ backup_name: 'etc' }, { _all: 'node' }],
@@ -174,6 +190,34 @@ describe('compileSearch', () => {
       conditions: ['(backup_name @> $1::jsonb AND backup_name @> $1::jsonb)', 'NOT coalesce(level @> $2::jsonb, false)', 'freezer_doc_text(doc) ILIKE $3', 'time_stamp >= $4'],
       params: ['["etc"]', '[0]', '%node%', 5],
     });
+  });
+});
+
+describe('hasInnerWord', () => {
+  it('finds a run of letters or digits with another character on both sides, in any case', () => {
+    expect(hasInnerWord('NODE-0042.example')).toBe(true);
+    expect(hasInnerWord('/var/lib/')).toBe(true);
+    expect(hasInnerWord(' Daily ')).toBe(true);
+    expect(hasInnerWord('a-b-c')).toBe(true);
+  });
+
+  it('finds none at the ends of the term, where the document may continue the word', () => {
+    expect(hasInnerWord('node-0042')).toBe(false);
+    expect(hasInnerWord('-node')).toBe(false);
+    expect(hasInnerWord('example.com')).toBe(false);
+    expect(hasInnerWord('a--')).toBe(false);
+    expect(hasInnerWord('')).toBe(false);
+  });
+
+  it('finds none longer than the longest word the index keeps', () => {
+    expect(hasInnerWord(`-${'a'.repeat(128)}-`)).toBe(true);
+    expect(hasInnerWord(`-${'a'.repeat(129)}-`)).toBe(false);
+    expect(hasInnerWord(`-${'a'.repeat(129)}-b-`)).toBe(true);
+  });
+
+  it('counts letters beyond a-z as separators, as freezer_term_words does', () => {
+    expect(hasInnerWord('é0042é')).toBe(true);
+    expect(hasInnerWord('xé0042')).toBe(false);
   });
 });
 

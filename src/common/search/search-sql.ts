@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+// the word length the index keeps is the migration's: changing it takes a new migration
+import { MAX_WORD } from '../../../migrations/1764600000000-BackupTextWords.js';
 import type { JsonValue } from '../json/json.types.js';
 import type { SearchDocument, SearchPair } from './search-document.js';
 import type { SqlParams } from './sql-params.js';
@@ -12,6 +14,8 @@ export interface SearchSpec {
   timeColumn?: string;
   // a column holding freezer_doc_text(doc), where the table keeps one (backups)
   textColumn?: string;
+  // the table has a GIN index on freezer_text_words(textColumn) (the BackupTextWords migration)
+  textWordsIndexed?: boolean;
 }
 
 // Translates a search document into SQL conditions (D10), all ANDed by the caller. The SQL
@@ -20,13 +24,33 @@ export function compileSearch(search: SearchDocument, spec: SearchSpec, params: 
   const conditions: string[] = [];
   for (const pair of search.match) conditions.push(matchPair(pair, spec, params, true));
   for (const pair of search.matchNot) conditions.push(`NOT coalesce(${matchPair(pair, spec, params, false)}, false)`);
-  for (const term of search.freeText) {
-    const text = spec.textColumn ?? `freezer_doc_text(${spec.docColumn})`;
-    conditions.push(`${text} ILIKE ${params.add(`%${escapeLike(term)}%`)}`);
-  }
+  for (const term of search.freeText) conditions.push(freeTextCondition(term, spec, params));
   if (spec.timeColumn && search.timeAfter !== null) conditions.push(`${spec.timeColumn} >= ${params.add(search.timeAfter)}`);
   if (spec.timeColumn && search.timeBefore !== null) conditions.push(`${spec.timeColumn} <= ${params.add(search.timeBefore)}`);
   return conditions;
+}
+
+// `_all`: the term anywhere in the document's text, whatever the case. Where the table has a word
+// index and the term holds a whole word (see hasInnerWord), the rows come from that index and
+// ILIKE checks each; the ILIKE is then stated on `text || ''`, which no index matches, because the
+// planner prefers the trigram index for it and the trigram scan is what grows with the catalogue:
+// it reads the posting list of every trigram of the term, and most trigrams are in every backup.
+function freeTextCondition(term: string, spec: SearchSpec, params: SqlParams): string {
+  const text = spec.textColumn ?? `freezer_doc_text(${spec.docColumn})`;
+  const pattern = params.add(`%${escapeLike(term)}%`);
+  if (!spec.textWordsIndexed || !hasInnerWord(term)) return `${text} ILIKE ${pattern}`;
+  return `(freezer_text_words(${text}) @> freezer_term_words(${params.add(term)}) AND (${text} || '') ILIKE ${pattern})`;
+}
+
+// Whether freezer_term_words(term) finds a word: a run of a-z/0-9 with another character on both
+// sides, after lowercasing, of at most MAX_WORD characters. PostgreSQL's lower() decides the words themselves; this only decides
+// whether to ask (a locale whose lower() turns some other character into a-z could make the two
+// disagree, which costs time, never a result: an empty word list matches every row).
+export function hasInnerWord(term: string): boolean {
+  for (const [, word] of term.toLowerCase().matchAll(/[^a-z0-9]([a-z0-9]+)(?=[^a-z0-9])/g)) {
+    if (word.length <= MAX_WORD) return true;
+  }
+  return false;
 }
 
 export function escapeLike(text: string): string {

@@ -8,6 +8,7 @@ import type { BackupDocument } from './backup-document.js';
 @Entity('backups')
 @Index('backups_owner_time_stamp', ['ownerId', 'timeStamp'])
 @Index('backups_promoted', { synchronize: false })
+@Index('backups_text_words', { synchronize: false })
 export class BackupEntity extends OwnedDocumentColumns<BackupDocument>('backups') {
   @Column({ name: 'backup_name', type: 'jsonb', default: () => "'[]'" })
   backupName!: unknown[];

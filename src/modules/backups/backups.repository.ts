@@ -22,6 +22,7 @@ export const BACKUP_SEARCH: SearchSpec = {
   promotedKeys: { backup_name: 'backup_name', hostname: 'hostname', host_name: 'host_name', container: 'container', level: 'level' },
   timeColumn: 'time_stamp',
   textColumn: 'search_text',
+  textWordsIndexed: true,
 };
 
 @Injectable()
