@@ -20,6 +20,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Both leave out words longer than MAX_WORD (a GIN key holds at most ~2,700 bytes, and a padded or
  * encoded value can be one word of a megabyte). Left out of both, they cannot break the rule above.
  * GIN drops duplicate keys itself, so the arrays are not deduplicated here.
+ *
+ * freezer_text_words runs on every backup written, so it is one expression, which PostgreSQL
+ * inlines: a split at every run of other characters and at every run too long to keep (the
+ * leftmost match at a long run's first character takes all of it).
  */
 export const MAX_WORD = 128;
 
@@ -30,8 +34,7 @@ export class BackupTextWords1764600000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION freezer_text_words(text text) RETURNS text[]
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-        SELECT array(SELECT m[1] FROM regexp_matches(lower(text), '[a-z0-9]+', 'g') AS m
-                      WHERE length(m[1]) <= ${MAX_WORD})
+        SELECT array_remove(regexp_split_to_array(lower(text), '[^a-z0-9]+|[a-z0-9]{${MAX_WORD + 1},}'), '')
       $fn$`);
     await q.query(`
       CREATE FUNCTION freezer_term_words(term text) RETURNS text[]

@@ -7,6 +7,7 @@ import { ActionsAndJobs1764432000000 } from '../../migrations/1764432000000-Acti
 import { Sessions1764435600000 } from '../../migrations/1764435600000-Sessions.js';
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
+import { SearchFunctionsPlannedOnce1764603600000 } from '../../migrations/1764603600000-SearchFunctionsPlannedOnce.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Sessions1764435600000,
   CheaperSearchFunctions1764507600000,
   BackupTextWords1764600000000,
+  SearchFunctionsPlannedOnce1764603600000,
 ];

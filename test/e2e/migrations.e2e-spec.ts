@@ -26,8 +26,9 @@ const SCHEMA_OBJECTS = `
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i', 'S', 'v', 'm', 'p')
        AND (c.tableoid, c.oid) NOT IN (SELECT classid, objid FROM extension_member)
     UNION ALL
-    SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
-      FROM pg_proc p
+    SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) || ' ' || l.lanname
+           || CASE WHEN p.proisstrict THEN ' strict' ELSE '' END || coalesce(' ' || array_to_string(p.proconfig, ' '), '')
+      FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
      WHERE p.pronamespace = 'public'::regnamespace AND (p.tableoid, p.oid) NOT IN (SELECT classid, objid FROM extension_member)
     UNION ALL
     SELECT 'trigger ' || t.tgname || ' on ' || t.tgrelid::regclass::text
@@ -224,5 +225,100 @@ describe('migrations at start-up, with a short DB_STATEMENT_TIMEOUT_MS', () => {
     } finally {
       await scratch.drop();
     }
+  });
+});
+
+// SearchFunctionsPlannedOnce changes how the functions behind the expression indexes run, not what
+// they answer: compared here with their former bodies, kept under other names.
+describe('SearchFunctionsPlannedOnce (on a database of its own)', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('planned_once');
+    dataSource = new DataSource({ ...buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url), migrations: MIGRATIONS });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.query(`
+      CREATE FUNCTION freezer_pair_before(key text, value jsonb) RETURNS text
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        SELECT CASE WHEN octet_length(key) > 256 THEN md5(key) ELSE key END || chr(31) || CASE jsonb_typeof(value)
+          WHEN 'number' THEN 'n' || trim_scale((value #>> '{}')::numeric)::text
+          WHEN 'string' THEN CASE WHEN octet_length(value #>> '{}') > 1024 THEN 'h' || md5(value #>> '{}') ELSE 's' || (value #>> '{}') END
+          WHEN 'boolean' THEN 'b' || (value #>> '{}')
+          WHEN 'null' THEN 'z'
+          ELSE NULL END
+      $fn$`);
+    await dataSource.query(`
+      CREATE FUNCTION freezer_leaf_pairs_before(doc jsonb) RETURNS text[]
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $fn$
+        SELECT coalesce(array_agg(DISTINCT freezer_pair_before(m.key, m.value)), '{}')
+          FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "object")') AS o, jsonb_each(o) AS m
+         WHERE jsonb_typeof(m.value) NOT IN ('object', 'array')
+      $fn$`);
+    await dataSource.query(`
+      CREATE FUNCTION freezer_doc_text_before(doc jsonb) RETURNS text
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $fn$
+        SELECT coalesce(string_agg(v #>> '{}', chr(31)), '')
+          FROM jsonb_path_query(doc, 'strict $.**') AS v
+         WHERE jsonb_typeof(v) IN ('string', 'number')
+      $fn$`);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await scratch?.drop();
+  });
+
+  it('gives the same pairs and the same text as before for any JSON document', async () => {
+    const text = fc.string({ unit: 'grapheme' }).map((value) => value.replaceAll('\0', ''));
+    const nested = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        text,
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.constantFrom('a', 'b', 'name', 'x.y'), text, fc.constant('k'.repeat(300))), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    const docs = fc.sample(nested.value, { numRuns: 400, seed: 20261130 });
+    const rows = await dataSource.query<Array<{ i: number; pairs: boolean; text: boolean; n: number }>>(
+      `SELECT i, freezer_leaf_pairs(d) IS NOT DISTINCT FROM freezer_leaf_pairs_before(d) AS pairs,
+              freezer_doc_text(d) IS NOT DISTINCT FROM freezer_doc_text_before(d) AS text,
+              cardinality(freezer_leaf_pairs(d)) AS n
+         FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(d, i)`,
+      [docs.map((doc) => JSON.stringify(doc))],
+    );
+    expect(rows.filter((row) => !row.pairs || !row.text)).toEqual([]);
+    expect(rows.some((row) => row.n >= 3)).toBe(true);
+  });
+
+  it('keeps freezer_pair NULL for a NULL key or value, now that it is not STRICT', async () => {
+    const rows = await dataSource.query(
+      `SELECT freezer_pair(NULL, '1') AS no_key, freezer_pair('a', NULL) AS no_value, freezer_pair('a', '"x"') = freezer_pair_before('a', '"x"') AS same`,
+    );
+    expect(rows).toEqual([{ no_key: null, no_value: null, same: true }]);
+  });
+
+  it('lets the planner inline freezer_pair into the query that calls it', async () => {
+    const plan = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(
+      `EXPLAIN (VERBOSE, COSTS OFF) SELECT freezer_pair(m.key, m.value) FROM jsonb_each('{"a": 1}') AS m`,
+    );
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n');
+    expect(text).toContain('CASE');
+    expect(text).not.toContain('freezer_pair(');
+  });
+
+  it('keeps one generic plan per connection for the functions a write calls', async () => {
+    const rows = await dataSource.query(
+      `SELECT proname, l.lanname, proconfig FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+        WHERE proname IN ('freezer_leaf_pairs', 'freezer_doc_text') ORDER BY proname`,
+    );
+    expect(rows).toEqual([
+      { proname: 'freezer_doc_text', lanname: 'plpgsql', proconfig: ['plan_cache_mode=force_generic_plan'] },
+      { proname: 'freezer_leaf_pairs', lanname: 'plpgsql', proconfig: ['plan_cache_mode=force_generic_plan'] },
+    ]);
   });
 });

@@ -95,6 +95,22 @@ describe('freezer_text_words / freezer_term_words', () => {
     expect(verdicts.filter((v) => v.matches).length).toBeGreaterThan(5);
   });
 
+  it(`answers the a-z/0-9 runs of lower(text) of at most ${MAX_WORD} characters, in order`, async () => {
+    const piece = fc.oneof(
+      fc.constantFrom('-', '.', ' ', '\u001f', 'Ä', 'ß', 'İ', 'é'),
+      fc.stringMatching(/^[a-zA-Z0-9]{1,12}$/),
+      fc.integer({ min: MAX_WORD - 2, max: MAX_WORD + 2 }).map((n) => 'w'.repeat(n)),
+    );
+    const texts = fc.sample(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), { numRuns: 500, seed: 20261130 });
+    const { rows } = await db.query<{ text: string; same: boolean }>(
+      `SELECT t AS text, freezer_text_words(t) = array(
+                SELECT m[1] FROM regexp_matches(lower(t), '[a-z0-9]+', 'g') AS m WHERE length(m[1]) <= ${MAX_WORD}) AS same
+         FROM unnest($1::text[]) AS t`,
+      [texts],
+    );
+    expect(rows.filter((row) => !row.same)).toEqual([]);
+  });
+
   it('keeps every row ILIKE matches, for generated texts and terms cut from them in any case', async () => {
     const alphabet = fc.constantFrom(...'aAbBzZ09-._/ \u001f%_\\äÄßİıK\u212A'.split(''));
     const text = fc.array(alphabet, { minLength: 1, maxLength: 40 }).map((chars) => chars.join(''));
