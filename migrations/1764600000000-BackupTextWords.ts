@@ -23,7 +23,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * freezer_text_words runs on every backup written, so it is one expression, which PostgreSQL
  * inlines: a split at every run of other characters and at every run too long to keep (the
- * leftmost match at a long run's first character takes all of it).
+ * leftmost match at a long run's first character takes all of it). It is not STRICT, because a
+ * STRICT function is inlined only when its body is provably strict, and array_remove is not:
+ * planned as a function of its own, once per statement, it cost each write ~300 us instead of
+ * ~40. A NULL text still gives NULL.
  */
 export const MAX_WORD = 128;
 
@@ -33,7 +36,7 @@ export class BackupTextWords1764600000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE FUNCTION freezer_text_words(text text) RETURNS text[]
-      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
         SELECT array_remove(regexp_split_to_array(lower(text), '[^a-z0-9]+|[a-z0-9]{${MAX_WORD + 1},}'), '')
       $fn$`);
     await q.query(`

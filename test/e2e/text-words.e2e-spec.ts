@@ -61,6 +61,17 @@ describe('freezer_text_words / freezer_term_words', () => {
     expect([hasInnerWord(` ${long} `), hasInnerWord(` ${edge} `)]).toEqual([false, true]);
   });
 
+  it('is inlined by the planner (every backup written evaluates it), and NULL gives NULL', async () => {
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (VERBOSE, COSTS OFF) SELECT freezer_text_words(t) FROM unnest(ARRAY['a-b']) AS t`,
+    );
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toContain('regexp_split_to_array');
+    expect(plan).not.toContain('freezer_text_words(');
+    const nulls = await db.query<{ words: string[] | null }>(`SELECT freezer_text_words(NULL) AS words`);
+    expect(nulls.rows).toEqual([{ words: null }]);
+  });
+
   it('takes from a term only the runs with another character on both sides', async () => {
     const verdicts = await judge([
       ['', 'NODE-0042.example'],
