@@ -32,20 +32,26 @@ export const MAX_WORD = 128;
 
 export class BackupTextWords1764600000000 implements MigrationInterface {
   name = 'BackupTextWords1764600000000';
+  // CREATE INDEX CONCURRENTLY runs outside a transaction. A plain CREATE INDEX would stop every
+  // backup write for the whole build (over a minute at a million backups), including the writes of
+  // API processes still running while the first new one migrates. Each statement below can run
+  // again after an interrupted attempt, which leaves at most an invalid index to replace.
+  transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE FUNCTION freezer_text_words(text text) RETURNS text[]
+      CREATE OR REPLACE FUNCTION freezer_text_words(text text) RETURNS text[]
       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
         SELECT array_remove(regexp_split_to_array(lower(text), '[^a-z0-9]+|[a-z0-9]{${MAX_WORD + 1},}'), '')
       $fn$`);
     await q.query(`
-      CREATE FUNCTION freezer_term_words(term text) RETURNS text[]
+      CREATE OR REPLACE FUNCTION freezer_term_words(term text) RETURNS text[]
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
         SELECT array(SELECT m[1] FROM regexp_matches(lower(term), '[^a-z0-9]([a-z0-9]+)(?=[^a-z0-9])', 'g') AS m
                       WHERE length(m[1]) <= ${MAX_WORD})
       $fn$`);
-    await q.query(`CREATE INDEX backups_text_words ON backups USING gin (freezer_text_words(search_text))`);
+    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS backups_text_words`);
+    await q.query(`CREATE INDEX CONCURRENTLY backups_text_words ON backups USING gin (freezer_text_words(search_text))`);
   }
 
   async down(q: QueryRunner): Promise<void> {

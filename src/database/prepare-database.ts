@@ -9,6 +9,7 @@ export class DatabaseNotReadyError extends StartupRefusal {}
 
 // Any fixed 64-bit number; every process of this service takes the same one.
 const MIGRATION_LOCK = 727_318_440_101;
+const MIGRATION_LOCK_RETRY_MS = 100;
 
 // Applies pending migrations (D20) and checks the ownership scope (D4), holding a session-level
 // advisory lock so that many processes starting at once take turns: the first migrates, the others
@@ -21,7 +22,7 @@ export async function prepareDatabase(config: AppConfig, url: string, logger: Lo
   const lock = dataSource.createQueryRunner();
   try {
     await lock.connect();
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await takeMigrationLock(lock);
     try {
       await migrate(dataSource, config, logger);
       await checkScope(lock, config.scope);
@@ -31,6 +32,17 @@ export async function prepareDatabase(config: AppConfig, url: string, logger: Lo
   } finally {
     await lock.release();
     await dataSource.destroy();
+  }
+}
+
+// Tries the lock every MIGRATION_LOCK_RETRY_MS rather than waiting for it in pg_advisory_lock: a
+// statement waiting there holds a snapshot, and CREATE INDEX CONCURRENTLY in the first process's
+// migrations waits for every older snapshot to end, so the two would wait for each other for ever.
+async function takeMigrationLock(runner: QueryRunner): Promise<void> {
+  for (;;) {
+    const rows: Array<{ taken: boolean }> = await runner.query('SELECT pg_try_advisory_lock($1) AS taken', [MIGRATION_LOCK]);
+    if (rows[0]?.taken) return;
+    await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_RETRY_MS));
   }
 }
 

@@ -2,8 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
+import pg from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
+import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
 import { validateEnv } from '../../src/config/env.validation.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
 import { prepareDatabase } from '../../src/database/prepare-database.js';
@@ -322,3 +324,73 @@ describe('SearchFunctionsPlannedOnce (on a database of its own)', () => {
     ]);
   });
 });
+
+// An upgrade while older API processes keep writing: the word index of BackupTextWords is built
+// without taking the lock that would stop backup writes. A transaction that has written a backup
+// and stays open makes the build wait; a plain CREATE INDEX would then queue every later write
+// behind it, CREATE INDEX CONCURRENTLY lets them through.
+describe('BackupTextWords on a catalogue in use', () => {
+  const before = MIGRATIONS.findIndex((migration) => migration === BackupTextWords1764600000000);
+
+  it('builds its index while backups go on being written', async () => {
+    expect(before).toBeGreaterThan(0);
+    const scratch = await createScratchDatabase('words_online');
+    const options = buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url);
+    const older = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, before) });
+    const newer = new DataSource({ ...options, migrations: MIGRATIONS });
+    const holder = new pg.Client({ connectionString: scratch.url });
+    const writer = new pg.Client({ connectionString: scratch.url });
+    const insert = `INSERT INTO backups (owner_id, id, project_id, user_id, doc)
+                    VALUES ('u', $1, 'p', 'u', jsonb_build_object('backup_metadata', jsonb_build_object('hostname', $2::text)))`;
+    try {
+      await older.initialize();
+      await older.runMigrations({ transaction: 'each' });
+      await older.query(insert, ['before', 'node-0001.example.com']);
+      await Promise.all([holder.connect(), writer.connect()]);
+      // an API process's write, not yet committed
+      await holder.query('BEGIN');
+      await holder.query(insert, ['open', 'node-0002.example.com']);
+
+      await newer.initialize();
+      const migrating = newer.runMigrations({ transaction: 'each' });
+      migrating.catch(() => undefined);
+      // the index build is waiting for the open transaction
+      await waitFor(async () => {
+        const { rows } = await writer.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX%backups_text_words%'`,
+        );
+        return rows.length > 0;
+      });
+      // another process's write goes through meanwhile
+      await writer.query(`SET statement_timeout = 5000`);
+      await expect(writer.query(insert, ['during', 'node-0003.example.com'])).resolves.toBeDefined();
+
+      await holder.query('COMMIT');
+      await migrating;
+      const { rows } = await writer.query<{ valid: boolean }>(
+        `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'backups_text_words'::regclass`,
+      );
+      expect(rows).toEqual([{ valid: true }]);
+      const found = await writer.query<{ id: string }>(
+        `SELECT id FROM backups WHERE freezer_text_words(search_text) @> ARRAY['0002']::text[]`,
+      );
+      expect(found.rows.map((row) => row.id)).toEqual(['open']);
+      const all = await writer.query<{ n: string }>(`SELECT count(*) AS n FROM backups`);
+      expect(all.rows).toEqual([{ n: '3' }]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await Promise.all([holder.end(), writer.end()]).catch(() => undefined);
+      if (older.isInitialized) await older.destroy();
+      if (newer.isInitialized) await newer.destroy();
+      await scratch.drop();
+    }
+  }, 60_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
