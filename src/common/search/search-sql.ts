@@ -42,10 +42,11 @@ function freeTextCondition(term: string, spec: SearchSpec, params: SqlParams): s
   return `(freezer_text_words(${text}) @> freezer_term_words(${params.add(term)}) AND (${text} || '') ILIKE ${pattern})`;
 }
 
-// Whether freezer_term_words(term) finds a word: a run of a-z/0-9 with another character on both
-// sides, after lowercasing, of at most MAX_WORD characters. PostgreSQL's lower() decides the words themselves; this only decides
-// whether to ask (a locale whose lower() turns some other character into a-z could make the two
-// disagree, which costs time, never a result: an empty word list matches every row).
+// Whether freezer_term_words(term) finds a word: a run of a-z/0-9 of at most MAX_WORD characters
+// with another character on both sides, after lowercasing. PostgreSQL's lower() decides the words
+// themselves; this only decides whether to ask (a locale whose lower() turns some other character
+// into a-z could make the two disagree, which costs time, never a result: an empty word list
+// matches every row).
 export function hasInnerWord(term: string): boolean {
   for (const [, word] of term.toLowerCase().matchAll(/[^a-z0-9]([a-z0-9]+)(?=[^a-z0-9])/g)) {
     if (word.length <= MAX_WORD) return true;
