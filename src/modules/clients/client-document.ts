@@ -22,7 +22,7 @@ export type ClientDocument = {
 } & JsonObject;
 
 // common/json_schemas.py client_schema, applied to the flat body; hostname is optional (D14).
-const validateClientInfo: DocumentValidator<ClientInfo> = compileValidator<ClientInfo>({
+export const validateClientInfo: DocumentValidator<ClientInfo> = compileValidator<ClientInfo>({
   type: 'object',
   properties: {
     client_id: { type: 'string', pattern: CLIENT_ID_PATTERN, maxLength: 255 },
