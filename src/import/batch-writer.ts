@@ -58,7 +58,7 @@ function plan(item: PendingDocument, existing: Existing | undefined, overwrite: 
   if (existing.project_id !== source.projectId) {
     return {
       action: 'none',
-      decision: { item, outcome: 'refused', reason: `id clash: the owner already holds this id in project ${existing.project_id ?? '(none, v1)'}` },
+      decision: { item, outcome: 'refused', reason: `id clash: the owner already holds this id in project ${projectName(existing.project_id)}` },
     };
   }
   if (existing.state_digest === null) {
@@ -75,6 +75,10 @@ function plan(item: PendingDocument, existing: Existing | undefined, overwrite: 
   return { action: 'update', expectedVersion: version, decision: { item, outcome: 'updated' } };
 }
 
+function projectName(projectId: string | null): string {
+  return projectId ?? '(none: written through v1)';
+}
+
 function keyOf(ownerId: string, id: string): string {
   return `${ownerId}\u0000${id}`;
 }
@@ -84,13 +88,14 @@ function keyOf(ownerId: string, id: string): string {
 export async function writeBatch(db: DataSource, kind: string, table: string, items: PendingDocument[], options: WriteOptions): Promise<Decision[]> {
   const decisions: Decision[] = [];
   // two rows of the source with one key here (the same user's client_id in two projects)
-  const seen = new Set<string>();
+  const seen = new Map<string, PendingDocument>();
   const unique: PendingDocument[] = [];
   for (const item of items) {
     const key = keyOf(item.ownerId, item.source.id);
-    if (seen.has(key)) decisions.push({ item, outcome: 'refused', reason: 'id clash: another row of the source has the same owner and id' });
+    const first = seen.get(key);
+    if (first) decisions.push({ item, outcome: 'refused', reason: `id clash: the owner already holds this id in project ${projectName(first.source.projectId)} (an earlier row of the source)` });
     else {
-      seen.add(key);
+      seen.set(key, item);
       unique.push(item);
     }
   }

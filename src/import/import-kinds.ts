@@ -24,12 +24,15 @@ export interface ImportKind {
   // the table of this service (the same name as the original's)
   table: string;
   columns: readonly string[];
+  // the order rows are taken in, where two rows can claim one id here (the earlier one wins)
+  orderBy?: readonly string[];
   toDocument(row: SourceRow, live: LiveIds): SourceDocument;
 }
 
 // In this order, so that a report reads as the objects depend on each other.
 export const IMPORT_KINDS: readonly ImportKind[] = [
-  { name: 'clients', table: 'clients', columns: CLIENT_COLUMNS, toDocument: (row) => clientFromRow(row) },
+  // one user's client_id registered in two projects is one id here
+  { name: 'clients', table: 'clients', columns: CLIENT_COLUMNS, orderBy: ['created_at', 'id'], toDocument: (row) => clientFromRow(row) },
   { name: 'actions', table: 'actions', columns: ACTION_COLUMNS, toDocument: (row) => actionFromRow(row) },
   {
     name: 'sessions',

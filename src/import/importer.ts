@@ -72,7 +72,7 @@ export async function importAll(
       }
       progress.advance(items.length);
     };
-    for await (const row of source.rows(kind.name, kind.columns)) {
+    for await (const row of source.rows(kind.name, kind.columns, kind.orderBy)) {
       tally.read++;
       if (isDeleted(row)) {
         tally.deleted++;

@@ -22,7 +22,8 @@ export class Progress {
     this.total = total;
     this.done = 0;
     this.started = performance.now();
-    this.lastDrawn = 0;
+    // the first line once there is a rate to show
+    this.lastDrawn = this.started;
   }
 
   advance(rows: number): void {

@@ -65,7 +65,7 @@ export async function verifyAll(
     tallies.set(kind.name, tally);
     progress.begin(`verify ${kind.name}`, await source.count(kind.name));
     const pending = new Set<Promise<void>>();
-    for await (const row of source.rows(kind.name, kind.columns)) {
+    for await (const row of source.rows(kind.name, kind.columns, kind.orderBy)) {
       progress.advance(1);
       if (isDeleted(row)) continue;
       let prepared;

@@ -55,9 +55,10 @@ export class MysqlSource implements SourceDatabase {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async *rows(table: string, columns: readonly string[]): AsyncIterable<SourceRow> {
+  async *rows(table: string, columns: readonly string[], orderBy: readonly string[] = []): AsyncIterable<SourceRow> {
     const list = columns.map((column) => quoteIdentifier(column, '`')).join(', ');
-    const stream = this.connection.query(`SELECT ${list} FROM ${quoteIdentifier(table, '`')}`).stream({ highWaterMark: 1000 });
+    const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.map((column) => quoteIdentifier(column, '`')).join(', ')}` : '';
+    const stream = this.connection.query(`SELECT ${list} FROM ${quoteIdentifier(table, '`')}${order}`).stream({ highWaterMark: 1000 });
     for await (const row of stream) yield row as SourceRow;
   }
 

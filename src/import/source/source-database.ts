@@ -11,7 +11,8 @@ export interface SourceDatabase {
   tables(): Promise<string[]>;
   schemaVersion(): Promise<number | null>;
   count(table: string): Promise<number>;
-  rows(table: string, columns: readonly string[]): AsyncIterable<SourceRow>;
+  // in the table's own order, or by `orderBy` (columns of the table) where it matters
+  rows(table: string, columns: readonly string[], orderBy?: readonly string[]): AsyncIterable<SourceRow>;
   close(): Promise<void>;
 }
 

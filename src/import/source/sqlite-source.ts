@@ -8,6 +8,15 @@ import { quoteIdentifier, type SourceDatabase, type SourceRow } from './source-d
 const require = createRequire(import.meta.url);
 const { Database } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
 
+const UTF8 = new TextDecoder('utf-8');
+
+// The original hands its JSON columns to SQLite as bytes (json_encode returns UTF-8 bytes), which
+// SQLite keeps as BLOBs whatever the column's type: read them back as the text they are.
+function asText(row: Record<string, unknown>): SourceRow {
+  for (const [column, value] of Object.entries(row)) if (value instanceof Uint8Array) row[column] = UTF8.decode(value);
+  return row as SourceRow;
+}
+
 // The SQLite file of an original run in trial mode.
 export class SqliteSource implements SourceDatabase {
   readonly description: string;
@@ -34,13 +43,14 @@ export class SqliteSource implements SourceDatabase {
     return Number(row?.n ?? 0);
   }
 
-  async *rows(table: string, columns: readonly string[]): AsyncIterable<SourceRow> {
+  async *rows(table: string, columns: readonly string[], orderBy: readonly string[] = []): AsyncIterable<SourceRow> {
     const list = columns.map((column) => quoteIdentifier(column, '"')).join(', ');
-    const statement = this.db.prepare(`SELECT ${list} FROM ${quoteIdentifier(table, '"')}`);
+    const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.map((column) => quoteIdentifier(column, '"')).join(', ')}` : '';
+    const statement = this.db.prepare(`SELECT ${list} FROM ${quoteIdentifier(table, '"')}${order}`);
     try {
       let n = 0;
       for (const row of statement.iterate()) {
-        yield row as SourceRow;
+        yield asText(row as Record<string, unknown>);
         // let the writer's queries progress: the iteration itself is synchronous
         if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
