@@ -3,6 +3,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { jsonEqual } from '../common/json/json-equal.js';
 import type { JsonValue } from '../common/json/json.types.js';
 import { queryRows } from '../database/prepared-statements.js';
+import type { BackupPromotedColumns } from './backup-promoted-columns.js';
 import type { SourceDocument } from './documents/source-document.js';
 import type { Outcome } from './reconciliation.js';
 import type { SourceRow } from './source/source-database.js';
@@ -13,6 +14,8 @@ export interface PendingDocument {
   ownerId: string;
   digest: string;
   text: string;
+  // the trigger's columns, computed by the importer (backups only; null: left to the trigger)
+  promoted: BackupPromotedColumns | null;
   row: SourceRow;
 }
 
@@ -137,24 +140,11 @@ async function apply(runner: QueryRunner, kind: string, table: string, plans: Pl
   const recorded: Array<{ item: PendingDocument; version: number }> = [];
   const inserts = plans.filter((p) => p.action === 'insert');
   if (inserts.length > 0) {
-    const items = inserts.map((p) => p.decision.item);
-    const written = await queryRows<{ owner_id: string; id: string }>(
-      runner,
-      `INSERT INTO ${table} (owner_id, id, project_id, user_id, created_at, doc)
-       SELECT o, i, p, u, coalesce(c, clock_timestamp()), d::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS x(o, i, p, u, c, d)
-       ON CONFLICT (owner_id, id) DO NOTHING
-       RETURNING owner_id, id`,
-      [
-        items.map((item) => item.ownerId),
-        items.map((item) => item.source.id),
-        items.map((item) => item.source.projectId),
-        items.map((item) => item.source.userId),
-        items.map((item) => item.source.createdAt),
-        items.map((item) => item.text),
-      ],
-    );
-    const done = new Set(written.map((row) => keyOf(row.owner_id, row.id)));
+    const done = new Set<string>();
+    const promoted = inserts.filter((p) => p.decision.item.promoted !== null).map((p) => p.decision.item);
+    const others = inserts.filter((p) => p.decision.item.promoted === null).map((p) => p.decision.item);
+    if (promoted.length > 0) for (const key of await insertPromoted(runner, table, promoted)) done.add(key);
+    if (others.length > 0) for (const key of await insertDocuments(runner, table, others)) done.add(key);
     for (const p of inserts) {
       if (done.has(keyOf(p.decision.item.ownerId, p.decision.item.source.id))) recorded.push({ item: p.decision.item, version: 1 });
       else markRaced(p);
@@ -202,6 +192,61 @@ async function apply(runner: QueryRunner, kind: string, table: string, plans: Pl
       recorded.map((r) => r.item.source.updatedAt ?? r.item.source.createdAt),
     ],
   );
+}
+
+function ownerColumns(items: PendingDocument[]): unknown[] {
+  return [
+    items.map((item) => item.ownerId),
+    items.map((item) => item.source.id),
+    items.map((item) => item.source.projectId),
+    items.map((item) => item.source.userId),
+    items.map((item) => item.source.createdAt),
+    items.map((item) => item.text),
+  ];
+}
+
+// Rows as every writer of this service inserts them: the table's triggers fill the promoted columns.
+async function insertDocuments(runner: QueryRunner, table: string, items: PendingDocument[]): Promise<string[]> {
+  const written = await queryRows<{ owner_id: string; id: string }>(
+    runner,
+    `INSERT INTO ${table} (owner_id, id, project_id, user_id, created_at, doc)
+     SELECT o, i, p, u, coalesce(c, clock_timestamp()), d::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS x(o, i, p, u, c, d)
+     ON CONFLICT (owner_id, id) DO NOTHING
+     RETURNING owner_id, id`,
+    ownerColumns(items),
+  );
+  return written.map((row) => keyOf(row.owner_id, row.id));
+}
+
+// Backups with the columns the trigger would compute, computed by the importer; the trigger stands
+// aside for this statement only (see migrations/1764700000000-ImportState.ts).
+async function insertPromoted(runner: QueryRunner, table: string, items: PendingDocument[]): Promise<string[]> {
+  const column = (name: keyof BackupPromotedColumns) => items.map((item) => item.promoted![name]);
+  await runner.query(`SELECT set_config('freezer.promoted_by_writer', 'on', true)`);
+  const written = await queryRows<{ owner_id: string; id: string }>(
+    runner,
+    `INSERT INTO ${table} (owner_id, id, project_id, user_id, created_at, doc,
+                           backup_name, hostname, host_name, container, level, search_text, time_stamp)
+     SELECT o, i, p, u, coalesce(c, clock_timestamp()), d::jsonb, bn::jsonb, hn::jsonb, hn2::jsonb, ct::jsonb, lv::jsonb, st, ts
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::numeric[])
+            AS x(o, i, p, u, c, d, bn, hn, hn2, ct, lv, st, ts)
+     ON CONFLICT (owner_id, id) DO NOTHING
+     RETURNING owner_id, id`,
+    [
+      ...ownerColumns(items),
+      column('backup_name'),
+      column('hostname'),
+      column('host_name'),
+      column('container'),
+      column('level'),
+      column('search_text'),
+      column('time_stamp'),
+    ],
+  );
+  await runner.query(`SELECT set_config('freezer.promoted_by_writer', 'off', true)`);
+  return written.map((row) => keyOf(row.owner_id, row.id));
 }
 
 // A write of this service came in between the read and the write of this batch.

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+import { backupPromotedColumns, type BackupPromotedColumns } from './backup-promoted-columns.js';
+import type { JsonObject } from '../common/json/json.types.js';
 import type { SourceDocument } from './documents/source-document.js';
 import { ACTION_COLUMNS, actionFromRow } from './documents/action-row.js';
 import { BACKUP_COLUMNS, backupFromRow } from './documents/backup-row.js';
@@ -27,6 +29,8 @@ export interface ImportKind {
   // the order rows are taken in, where two rows can claim one id here (the earlier one wins)
   orderBy?: readonly string[];
   toDocument(row: SourceRow, live: LiveIds): SourceDocument;
+  // the columns its trigger computes, where the importer computes them instead
+  promote?(doc: JsonObject): BackupPromotedColumns | null;
 }
 
 // In this order, so that a report reads as the objects depend on each other.
@@ -46,5 +50,5 @@ export const IMPORT_KINDS: readonly ImportKind[] = [
     columns: JOB_COLUMNS,
     toDocument: (row, live) => jobFromRow(row, (userId, sessionId) => live.sessions.has(liveKey(userId, sessionId))),
   },
-  { name: 'backups', table: 'backups', columns: BACKUP_COLUMNS, toDocument: (row) => backupFromRow(row) },
+  { name: 'backups', table: 'backups', columns: BACKUP_COLUMNS, toDocument: (row) => backupFromRow(row), promote: backupPromotedColumns },
 ];

@@ -43,7 +43,8 @@ function ownerIdOf(scope: FreezerScope, userId: string, projectId: string | null
 export function prepareRow(kind: ImportKind, row: SourceRow, live: LiveIds, scope: FreezerScope): PendingDocument {
   const source = kind.toDocument(row, live);
   const ownerId = ownerIdOf(scope, source.userId, source.projectId);
-  return { source, ownerId, digest: documentDigest(source.doc), text: JSON.stringify(source.doc), row };
+  const promoted = kind.promote?.(source.doc) ?? null;
+  return { source, ownerId, digest: documentDigest(source.doc), text: JSON.stringify(source.doc), promoted, row };
 }
 
 // Streams every table of the source through the batch writer; one tally per kind.
