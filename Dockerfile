@@ -5,6 +5,9 @@
 #
 #   docker build -t freezer-api .
 #   docker run --init -p 9090:9090 --env-file freezer.env freezer-api   (DATABASE_URL, KEYSTONE_*)
+#   docker run --rm --env-file freezer.env -v "$PWD:/out" freezer-api \
+#     node dist/src/import/cli.js --from <original's database URL> --refused /out/refused.jsonl
+#                                      (import an original freezer-api: README, "Migrating from freezer-api")
 #
 # BASE_IMAGE is any Debian-based image with Node 20 and npm (the official one by default).
 ARG BASE_IMAGE=node:20-bookworm-slim

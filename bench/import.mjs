@@ -2,19 +2,35 @@
 // `npm run import` at scale: an original freezer-api schema on MariaDB (made by Debian's
 // `freezer-manage db sync`) holding BENCH_IMPORT_BACKUPS backups (default 1,000,000) as the
 // original stores them, imported into a scratch database on the PostgreSQL server of DATABASE_URL.
-// Prints the rows per second of the whole command and the importer's peak memory (VmHWM).
+// Prints the rows per second of the whole command, the importer's peak memory (VmHWM), and the CPU
+// time the importer and its PostgreSQL backends used per row: on a shared machine the wall-clock
+// rate says how busy the machine was, the CPU time what the import costs. The last column is the
+// rate two free cores would give (the CPU time of both, shared over two cores).
 // Needs python3-freezer-api and python3-pymysql, MariaDB at BENCH_MYSQL (mysql://root@127.0.0.1:3306).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { createScratchDatabase } from './scratch.mjs';
 import { backupBody } from './seed.mjs';
 
 const ROWS = Number(process.env.BENCH_IMPORT_BACKUPS ?? 1_000_000);
 const MYSQL = new URL(process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306');
 const BATCH = 2000;
+
+const TICK = 100; // USER_HZ on Linux
+
+// CPU seconds a process has used (utime + stime), 0 once it is gone.
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
 
 function vm(pid, field) {
   try {
@@ -56,14 +72,39 @@ try {
   });
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
+  // the importer's memory and CPU, and the CPU of its PostgreSQL backends (found by application name)
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, vm(child.pid, 'VmHWM'))), 100);
+  let importerCpu = 0;
+  const backendCpu = new Map();
+  const watcher = new pg.Client({ connectionString: target.url });
+  await watcher.connect();
+  let sampling = false;
+  const sampler = setInterval(async () => {
+    peak = Math.max(peak, vm(child.pid, 'VmHWM'));
+    importerCpu = Math.max(importerCpu, cpuSeconds(child.pid));
+    if (sampling) return;
+    sampling = true;
+    try {
+      const { rows } = await watcher.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'freezer-api-import'`);
+      for (const { pid } of rows) backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, cpuSeconds(pid)));
+    } finally {
+      sampling = false;
+    }
+  }, 100);
   const code = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sampler);
+  await watcher.end();
   const seconds = (performance.now() - started) / 1000;
+  const postgresCpu = [...backendCpu.values()].reduce((sum, value) => sum + value, 0);
+  const perRow = (cpu) => ((cpu / ROWS) * 1e6).toFixed(0);
   process.stdout.write(stdout);
-  console.log(`\n| backups | exit | seconds | backups/s | peak RSS MB |\n|---:|---:|---:|---:|---:|`);
-  console.log(`| ${ROWS.toLocaleString('en')} | ${code} | ${seconds.toFixed(1)} | ${Math.round(ROWS / seconds).toLocaleString('en')} | ${peak.toFixed(1)} |`);
+  console.log(`\n| backups | exit | seconds | backups/s | peak RSS MB | importer CPU s (µs/row) | PostgreSQL CPU s (µs/row) | backups/s on 2 free cores |`);
+  console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|`);
+  console.log(
+    `| ${ROWS.toLocaleString('en')} | ${code} | ${seconds.toFixed(1)} | ${Math.round(ROWS / seconds).toLocaleString('en')} | ${peak.toFixed(1)} | ` +
+      `${importerCpu.toFixed(1)} (${perRow(importerCpu)}) | ${postgresCpu.toFixed(1)} (${perRow(postgresCpu)}) | ${Math.round(ROWS / ((importerCpu + postgresCpu) / 2)).toLocaleString('en')} |`,
+  );
+
   console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 } finally {
   if (process.env.BENCH_KEEP !== '1') await maria.query(`DROP DATABASE IF EXISTS ${name}`);

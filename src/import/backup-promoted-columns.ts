@@ -22,8 +22,13 @@ class NotMirrored extends Error {}
 const encoder = new TextEncoder();
 
 // JSONB keeps an object's keys shortest first, then by their bytes (lengthCompareJsonbString).
+// For ASCII keys (nearly all) the UTF-16 units are the bytes.
 function jsonbKeys(object: JsonObject): string[] {
-  const keyed = Object.keys(object).map((key) => ({ key, bytes: encoder.encode(key) }));
+  const keys = Object.keys(object);
+  if (keys.every((key) => /^[\u0000-\u007f]*$/.test(key))) {
+    return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  }
+  const keyed = keys.map((key) => ({ key, bytes: encoder.encode(key) }));
   keyed.sort((a, b) => {
     if (a.bytes.length !== b.bytes.length) return a.bytes.length - b.bytes.length;
     for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return a.bytes[i]! - b.bytes[i]!;

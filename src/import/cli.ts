@@ -87,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
       config.databaseUrl = embedded.url;
     }
     await prepareDatabase(config, config.databaseUrl, logger);
-    db = new DataSource(buildTypeOrmOptions({ poolSize: 10, statementTimeoutMs: 0 }, config.databaseUrl));
+    // named apart from the API's connections in pg_stat_activity
+    db = new DataSource(Object.assign(buildTypeOrmOptions({ poolSize: 10, statementTimeoutMs: 0 }, config.databaseUrl), { applicationName: 'freezer-api-import' }));
     await db.initialize();
     const progress = new Progress();
     process.stderr.write(`Importing from ${source.description}${options['dry-run'] ? ' (dry run)' : ''}, scope ${config.scope}\n`);

@@ -29,6 +29,9 @@ export interface ImportKind {
   // the order rows are taken in, where two rows can claim one id here (the earlier one wins)
   orderBy?: readonly string[];
   toDocument(row: SourceRow, live: LiveIds): SourceDocument;
+  // batches written at once: one where rows of the source can meet on one id here (their order
+  // decides), more where the source's primary key is the id
+  writers?: number;
   // the columns its trigger computes, where the importer computes them instead
   promote?(doc: JsonObject): BackupPromotedColumns | null;
 }
@@ -50,5 +53,5 @@ export const IMPORT_KINDS: readonly ImportKind[] = [
     columns: JOB_COLUMNS,
     toDocument: (row, live) => jobFromRow(row, (userId, sessionId) => live.sessions.has(liveKey(userId, sessionId))),
   },
-  { name: 'backups', table: 'backups', columns: BACKUP_COLUMNS, toDocument: (row) => backupFromRow(row), promote: backupPromotedColumns },
+  { name: 'backups', table: 'backups', columns: BACKUP_COLUMNS, toDocument: (row) => backupFromRow(row), promote: backupPromotedColumns, writers: 2 },
 ];

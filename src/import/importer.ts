@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import type { FreezerScope } from '../config/env.validation.js';
 import { writeBatch, type PendingDocument, type WriteOptions } from './batch-writer.js';
-import { documentDigest } from './canonical-json.js';
+import { documentDigest } from './document-digest.js';
 import { isDeleted, RefusedRow } from './documents/source-document.js';
 import { IMPORT_KINDS, liveKey, type ImportKind, type LiveIds } from './import-kinds.js';
 import type { Progress } from './progress.js';
@@ -44,7 +44,8 @@ export function prepareRow(kind: ImportKind, row: SourceRow, live: LiveIds, scop
   const source = kind.toDocument(row, live);
   const ownerId = ownerIdOf(scope, source.userId, source.projectId);
   const promoted = kind.promote?.(source.doc) ?? null;
-  return { source, ownerId, digest: documentDigest(source.doc), text: JSON.stringify(source.doc), promoted, row };
+  const text = JSON.stringify(source.doc);
+  return { source, ownerId, digest: documentDigest(text), text, promoted, row };
 }
 
 // Streams every table of the source through the batch writer; one tally per kind.
@@ -62,8 +63,9 @@ export async function importAll(
     tallies.set(kind.name, tally);
     progress.begin(kind.name, await source.count(kind.name));
     let batch: PendingDocument[] = [];
-    // one batch is written while the next is read and prepared
-    let writing: Promise<void> = Promise.resolve();
+    // batches written at once (each in its own transaction) while the next is read and prepared
+    const writing = new Set<Promise<void>>();
+    const writers = kind.writers ?? 1;
     const flush = async (items: PendingDocument[]): Promise<void> => {
       const decisions = await writeBatch(db, kind.name, kind.table, items, options);
       for (const decision of decisions) {
@@ -90,16 +92,16 @@ export async function importAll(
         continue;
       }
       if (batch.length >= options.batchSize) {
-        await writing;
-        const items = batch;
+        while (writing.size >= writers) await Promise.race(writing);
+        const write = flush(batch);
         batch = [];
-        writing = flush(items);
-        // awaited before the next batch; this only keeps a failure from being reported as unhandled
-        writing.catch(() => undefined);
+        writing.add(write);
+        // a failure surfaces in the race or the final wait; this only keeps it from counting as unhandled
+        write.then(() => writing.delete(write), () => undefined);
       }
     }
-    await writing;
-    if (batch.length > 0) await flush(batch);
+    if (batch.length > 0) writing.add(flush(batch));
+    await Promise.all(writing);
     progress.end();
   }
   return tallies;
