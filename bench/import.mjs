@@ -19,6 +19,8 @@ import { backupBody } from './seed.mjs';
 const ROWS = Number(process.env.BENCH_IMPORT_BACKUPS ?? 1_000_000);
 const MYSQL = new URL(process.env.BENCH_MYSQL ?? 'mysql://root@127.0.0.1:3306');
 const BATCH = 2000;
+// more options for the import, e.g. BENCH_IMPORT_ARGS=--defer-indexes
+const EXTRA = (process.env.BENCH_IMPORT_ARGS ?? '').split(' ').filter(Boolean);
 
 const TICK = 100; // USER_HZ on Linux
 
@@ -66,7 +68,7 @@ try {
   console.error(`source: ${ROWS.toLocaleString('en')} backups in MariaDB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   started = performance.now();
-  const child = spawn(process.execPath, ['dist/src/import/cli.js', '--from', `mysql://${MYSQL.username || 'root'}@${MYSQL.host}/${name}`, '--refused', join(work, 'refused.jsonl')], {
+  const child = spawn(process.execPath, ['dist/src/import/cli.js', '--from', `mysql://${MYSQL.username || 'root'}@${MYSQL.host}/${name}`, '--refused', join(work, 'refused.jsonl'), ...EXTRA], {
     env: { ...process.env, DATABASE_URL: target.url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -105,6 +107,7 @@ try {
       `${importerCpu.toFixed(1)} (${perRow(importerCpu)}) | ${postgresCpu.toFixed(1)} (${perRow(postgresCpu)}) | ${Math.round(ROWS / ((importerCpu + postgresCpu) / 2)).toLocaleString('en')} |`,
   );
 
+  console.log(`import options: ${EXTRA.join(' ') || '(none)'}`);
   console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 } finally {
   if (process.env.BENCH_KEEP !== '1') await maria.query(`DROP DATABASE IF EXISTS ${name}`);
