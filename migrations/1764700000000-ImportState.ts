@@ -28,13 +28,6 @@ export class ImportState1764700000000 implements MigrationInterface {
         imported_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         CONSTRAINT freezer_import_state_pkey PRIMARY KEY (kind, owner_id, id)
       )`);
-    // the indexes an import with --defer-indexes dropped and has still to build
-    await q.query(`
-      CREATE TABLE freezer_import_deferred_index (
-        name text NOT NULL,
-        definition text NOT NULL,
-        CONSTRAINT freezer_import_deferred_index_pkey PRIMARY KEY (name)
-      )`);
     await q.query(`DROP TRIGGER backups_promote ON backups`);
     await q.query(`CREATE TRIGGER backups_promote BEFORE INSERT OR UPDATE OF doc ON backups
       FOR EACH ROW WHEN (current_setting('freezer.promoted_by_writer', true) IS DISTINCT FROM 'on')
@@ -45,7 +38,6 @@ export class ImportState1764700000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER backups_promote ON backups`);
     await q.query(`CREATE TRIGGER backups_promote BEFORE INSERT OR UPDATE OF doc ON backups
       FOR EACH ROW EXECUTE FUNCTION freezer_backups_promote()`);
-    await q.query(`DROP TABLE freezer_import_deferred_index`);
     await q.query(`DROP TABLE freezer_import_state`);
   }
 }

@@ -11,7 +11,6 @@ import { StartupRefusal } from '../config/startup-refusal.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../database/embedded-postgres.js';
 import { prepareDatabase } from '../database/prepare-database.js';
 import { buildTypeOrmOptions } from '../database/typeorm.options.js';
-import { deferIndexes, rebuildDeferredIndexes } from './deferred-indexes.js';
 import { IMPORT_KINDS } from './import-kinds.js';
 import { DEFAULT_BATCH_SIZE, importAll, readLiveIds } from './importer.js';
 import { Progress } from './progress.js';
@@ -33,8 +32,6 @@ const USAGE = `usage: npm run import -- (--from <source> | --config <freezer-api
   --refused FILE      the refused rows with their reasons, JSON lines (default freezer-import-refused.jsonl)
   --only KINDS        comma list of clients,actions,sessions,jobs,backups (default all)
   --batch-size N      rows per transaction (default ${DEFAULT_BATCH_SIZE})
-  --defer-indexes     drop the backups' search indexes for the load and build them at the end:
-                      much faster for a large first import; searches go without them meanwhile
 
 Writes into the database of DATABASE_URL, or the embedded one (FREEZER_DATA_DIR) when it is unset
 and no running service holds it. Exit status: 0 when every row was taken, 1 when some were refused
@@ -54,7 +51,7 @@ function readOptions(argv: string[]) {
       refused: { type: 'string', default: 'freezer-import-refused.jsonl' },
       only: { type: 'string' },
       'batch-size': { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
-      'defer-indexes': { type: 'boolean', default: false },
+
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -96,14 +93,8 @@ async function main(argv: string[]): Promise<number> {
     await db.initialize();
     const progress = new Progress();
     process.stderr.write(`Importing from ${source.description}${options['dry-run'] ? ' (dry run)' : ''}, scope ${config.scope}\n`);
-    const note = (message: string): void => void process.stderr.write(`${message}\n`);
-    if (options['defer-indexes'] && !options['dry-run'] && options.kinds.some((kind) => kind.name === 'backups')) {
-      await deferIndexes(db, 'backups', note);
-    }
     const tallies = await importAll(db, source, { ...options, dryRun: options['dry-run'], scope: config.scope }, refused, progress);
     if (!options['dry-run']) {
-      // this run's, or those an interrupted run left to build
-      await rebuildDeferredIndexes(db, note);
       // statistics for the planner at once, so that searches over the new rows use the indexes
       await db.query(`ANALYZE ${[...options.kinds.map((kind) => kind.table), 'freezer_import_state'].join(', ')}`);
     }
