@@ -46,6 +46,8 @@ export class VersionsController {
   }
 }
 
+// Sent as bytes: Express appends "; charset=utf-8" to the type of a string body, and clients
+// compare the media type exactly (it is UTF-8 JSON by definition).
 function sendHome(res: Response, version: 'v1' | 'v2'): void {
-  res.status(200).type('application/json-home').send(JSON.stringify(homeDocument(version), null, 4));
+  res.status(200).type('application/json-home').send(Buffer.from(JSON.stringify(homeDocument(version), null, 4)));
 }
