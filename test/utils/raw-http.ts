@@ -17,7 +17,8 @@ export interface RawExchange {
 }
 
 // Writes `chunks` in turn and reads until the server closes the connection, or `waitMs` passed.
-export function rawExchange(port: number, chunks: Buffer[], waitMs = 5000): Promise<RawExchange> {
+// `head`: the answers are to HEAD requests, so carry no body whatever their Content-Length says.
+export function rawExchange(port: number, chunks: Buffer[], { waitMs = 5000, head = false } = {}): Promise<RawExchange> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -35,7 +36,11 @@ export function rawExchange(port: number, chunks: Buffer[], waitMs = 5000): Prom
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve({ answers: parseAnswers(Buffer.concat(received)), closedByServer });
+      try {
+        resolve({ answers: parseAnswers(Buffer.concat(received), head), closedByServer });
+      } catch (error) {
+        reject(error);
+      }
     });
     socket.on('connect', () => {
       for (const chunk of chunks) socket.write(chunk);
@@ -44,7 +49,7 @@ export function rawExchange(port: number, chunks: Buffer[], waitMs = 5000): Prom
 }
 
 // Answers framed by Content-Length (the service sends no chunked answers to these requests).
-export function parseAnswers(bytes: Buffer): RawAnswer[] {
+export function parseAnswers(bytes: Buffer, head = false): RawAnswer[] {
   const answers: RawAnswer[] = [];
   let rest = bytes;
   while (rest.length > 0) {
@@ -56,9 +61,11 @@ export function parseAnswers(bytes: Buffer): RawAnswer[] {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
     }
-    const length = Number(headers['content-length'] ?? 0);
+    const length = head ? 0 : Number(headers['content-length'] ?? 0);
     const body = rest.subarray(end + 4, end + 4 + length);
     answers.push({ status: Number(statusLine.split(' ')[1]), headers, body: body.toString('utf8') });
+    // nothing can follow an answer that closes the connection (a HEAD answer's body, say)
+    if (headers.connection === 'close') break;
     rest = rest.subarray(end + 4 + length);
   }
   return answers;
