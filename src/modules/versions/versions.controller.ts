@@ -16,8 +16,8 @@ export class VersionsController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'The API versions (300 Multiple Choices, D1)', operationId: 'listVersions' })
-  @ApiResponse({ status: 300, description: 'v2 (CURRENT) and, in scope user, v1 (DEPRECATED)' })
+  @ApiOperation({ summary: 'The API versions (300 Multiple Choices)', operationId: 'listVersions' })
+  @ApiResponse({ status: 300, description: 'v2 (CURRENT) and, unless the service runs with FREEZER_SCOPE=project, v1 (DEPRECATED)' })
   @ApiFreezerErrors(406)
   listVersions(@Req() req: Request, @Res() res: Response): void {
     // Built from this request's scheme and host every time (freezer cached the first caller's).
