@@ -2,7 +2,8 @@
 // The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { StartupRefusal } from './startup-refusal.js';
+import { ConfigError } from './config-error.js';
+import { withSecretFiles } from './secret-files.js';
 
 export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
@@ -60,12 +61,7 @@ export interface KeystoneConfig {
   cacheTtlS: number;
 }
 
-export class ConfigError extends StartupRefusal {
-  constructor(readonly setting: string, reason: string) {
-    super(`Invalid configuration: ${setting} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -216,7 +212,9 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-export function validateEnv(env: Env): AppConfig {
+// `env` is the process environment; a secret setting may also come from a file (`<NAME>_FILE`).
+export function validateEnv(rawEnv: Env): AppConfig {
+  const env = withSecretFiles(rawEnv);
   const config: AppConfig = {
     port: integer(env, 'PORT', 9090, 0, 65535),
     host: read(env, 'HOST') ?? '127.0.0.1',
