@@ -440,8 +440,11 @@ describe('auth', () => {
 
       const doc = buildClientDoc();
       const registered = await request(server()).post(`/v2/${alice.projectId}/clients`).set(identityHeaders(alice)).send(doc);
-      const twice = await request(server()).post(`/v2/${alice.projectId}/clients`).set(identityHeaders(bob)).send(doc);
-      expect({ first: registered.status, second: twice.status, body: twice.body }).toEqual({ first: 201, second: 409, body: expectedErrors.conflict() });
+      // the project owns the client: another member's registration of it updates it (D22)
+      const twice = await request(server()).post(`/v2/${alice.projectId}/clients`).set(identityHeaders(bob)).send({ ...doc, description: 'bob' });
+      expect({ first: registered.status, second: twice.status, body: twice.body }).toEqual({ first: 201, second: 201, body: { client_id: doc.client_id } });
+      const client = await request(server()).get(`/v2/${alice.projectId}/clients/${doc.client_id as string}`).set(identityHeaders(alice));
+      expect(client.body).toMatchObject({ user_id: alice.userId, client: { description: 'bob' } });
 
       const removed = await request(server()).delete(`/v2/${alice.projectId}/backups/${id}`).set(identityHeaders(bob));
       expect(removed.status).toBe(204);

@@ -26,10 +26,10 @@ export type JobDocument = {
   user_id: string;
   project_id: string | null;
   client_id: string;
-  description: string;
+  description: string | null;
   job_schedule: JobSchedule;
   job_actions: JsonObject[];
-  session_id: string;
+  session_id: string | null;
   session_tag: number;
 } & JsonObject;
 
@@ -52,12 +52,13 @@ const properties = {
   user_id: { type: 'string' },
   project_id: OPTIONAL_PROJECT_ID,
   client_id: { type: 'string', pattern: CLIENT_ID_PATTERN, maxLength: 255 },
-  description: { type: 'string' },
+  // null as the 2026 dashboard sends them (job_create passes description=None)
+  description: { type: ['string', 'null'] },
   job_schedule: SCHEDULE_SCHEMA,
   job_actions: { type: 'array', items: JOB_ACTION_SCHEMA },
-  session_id: { type: 'string', pattern: '^[\\w-]*$' },
+  session_id: { type: ['string', 'null'], pattern: '^[\\w-]*$' },
   session_tag: { type: 'integer' },
-  session_name: { type: 'string' },
+  session_name: { type: ['string', 'null'] },
 };
 
 export const validateJob: DocumentValidator<JobDocument> = compileValidator<JobDocument>({
