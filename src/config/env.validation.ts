@@ -2,10 +2,12 @@
 // The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { StartupRefusal } from './startup-refusal.js';
+import { ConfigError } from './config-error.js';
+import { withSecretFiles } from './secret-files.js';
 
 export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
+export type PolicyDefaults = 'legacy' | 'rbac';
 export type MigrateMode = 'run' | 'check' | 'off';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export type LogFormat = 'json' | 'text';
@@ -30,6 +32,8 @@ export interface AppConfig {
   keystone: KeystoneConfig | null;
   // an oslo.policy file (JSON or YAML) overriding the default rules
   policyFile: string | undefined;
+  // the default rules: legacy (any authenticated caller) or rbac (reader, member, admin, service)
+  policyDefaults: PolicyDefaults;
   allowInsecureNoauth: boolean;
   scope: FreezerScope;
   logLevel: LogLevel;
@@ -57,12 +61,7 @@ export interface KeystoneConfig {
   cacheTtlS: number;
 }
 
-export class ConfigError extends StartupRefusal {
-  constructor(readonly setting: string, reason: string) {
-    super(`Invalid configuration: ${setting} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -213,7 +212,9 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-export function validateEnv(env: Env): AppConfig {
+// `env` is the process environment; a secret setting may also come from a file (`<NAME>_FILE`).
+export function validateEnv(rawEnv: Env): AppConfig {
+  const env = withSecretFiles(rawEnv);
   const config: AppConfig = {
     port: integer(env, 'PORT', 9090, 0, 65535),
     host: read(env, 'HOST') ?? '127.0.0.1',
@@ -229,6 +230,7 @@ export function validateEnv(env: Env): AppConfig {
     authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),
     keystone: null,
     policyFile: read(env, 'POLICY_FILE'),
+    policyDefaults: oneOf(env, 'POLICY_DEFAULTS', ['legacy', 'rbac'] as const, 'legacy'),
     allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
     scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
