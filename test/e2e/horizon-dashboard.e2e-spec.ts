@@ -5,30 +5,21 @@
 // Debian's Chromium (driven by playwright-core) logged in as a project member. Every panel, detail
 // page and workflow of the plugin is used as a person would, each step checked through the API,
 // and every request the dashboard makes of the service must get the answer the flow expects.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildBackupDoc } from '../factories/backup.factory.js';
+import { launchChromium } from '../utils/chromium.js';
 import { startApiService } from '../utils/freezer-cli.js';
 import { type HorizonServer, startHorizon } from '../utils/horizon-server.js';
-import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, PASSWORD, startKeystone } from '../utils/keystone-server.js';
+import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, keystoneAuthEnv, PASSWORD, startKeystone } from '../utils/keystone-server.js';
 import { freePort, type ServiceProcess } from '../utils/service-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PLUGIN_PATCH = resolve(ROOT, 'contrib/horizon/freezer-web-ui-13.0.0-python3.patch');
 // The screenshot of the Jobs panel in the README, refreshed by FREEZER_SCREENSHOT=1.
 const SCREENSHOT = resolve(ROOT, 'docs/horizon-jobs-panel.png');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 // a bound on one browser step (a page load, a modal workflow), not a timing expectation
 const STEP_MS = 30_000;
 const HEX_ID = /^[0-9a-f]{32}$/;
@@ -68,7 +59,6 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package. This test never downloads a browser.`);
     // Horizon needs only Keystone's address to start: both start at once
     const keystonePort = await freePort();
     const horizonStarting = startHorizon({ keystoneUrl: `http://127.0.0.1:${keystonePort}/v3`, patch: PLUGIN_PATCH });
@@ -77,14 +67,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     } finally {
       horizon = await horizonStarting;
     }
-    api = await startApiService({
-      AUTH_MODE: 'keystone',
-      KEYSTONE_URL: keystone.url,
-      KEYSTONE_USERNAME: keystone.service.name,
-      KEYSTONE_PASSWORD: PASSWORD,
-      KEYSTONE_PROJECT_NAME: keystone.service.project,
-      LOG_FORMAT: 'json',
-    });
+    api = await startApiService({ ...keystoneAuthEnv(keystone), LOG_FORMAT: 'json' });
     // the dashboard finds the service through the catalog, as in a cloud
     await keystone.registerService('freezer', 'backup', api.url);
     times.setup = Date.now() - started;
@@ -93,7 +76,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     project = keystone.alice.projectId;
     token = await keystone.token(keystone.alice);
     await seed();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(STEP_MS);
     page = await context.newPage();
@@ -162,18 +145,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     backupName = 'etc-nightly';
     backupId = await created(
       'backups',
-      {
-        action: 'backup',
-        backup_name: backupName,
-        container: 'etc-backups',
-        hostname: 'node1.example.com',
-        mode: 'fs',
-        storage: 'swift',
-        path_to_backup: '/etc',
-        level: 0,
-        curr_backup_level: 0,
-        time_stamp: 1767225600,
-      },
+      buildBackupDoc({ backup_name: backupName, container: 'etc-backups', hostname: 'node1.example.com', storage: 'swift', time_stamp: 1767225600 }),
       'backup_id',
     );
     sessionId = await created('sessions', { description: 'seeded-window', schedule: { schedule_interval: '7 days' } }, 'session_id');
@@ -247,6 +219,17 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
 
   async function confirmDelete(): Promise<void> {
     await page.locator('.modal-footer .btn-danger, .modal-footer .btn-primary').first().click();
+  }
+
+  // A panel's Delete row action, confirmed: the document is gone from the API afterwards.
+  async function deleteFromPanel(name: string, panel: string, table: string, id: string, apiPath: string, message: RegExp): Promise<void> {
+    await step(name, [['DELETE', apiPath, 204]], async () => {
+      await open(panel);
+      await rowAction(table, id, 'delete');
+      await confirmDelete();
+      await expectSuccess(message);
+    });
+    expect((await call('GET', apiPath)).status).toBe(404);
   }
 
   // Actions are picked by dragging them into the "selected" list (jQuery UI sortable): a real
@@ -429,23 +412,11 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     expect((await get(`sessions/${newSessionId}`)).jobs).toEqual({});
     await expect(get(`jobs/${createdJobId}`)).resolves.toMatchObject({ session_id: '' });
 
-    await step('session delete', [['DELETE', `sessions/${newSessionId}`, 204]], async () => {
-      await open('/disaster_recovery/sessions/');
-      await rowAction('sessions', newSessionId, 'delete');
-      await confirmDelete();
-      await expectSuccess(/Deleted Session/);
-    });
-    expect((await call('GET', `sessions/${newSessionId}`)).status).toBe(404);
+    await deleteFromPanel('session delete', '/disaster_recovery/sessions/', 'sessions', newSessionId, `sessions/${newSessionId}`, /Deleted Session/);
   });
 
   it('deletes the job (Delete Job File)', async () => {
-    await step('job delete', [['DELETE', `jobs/${createdJobId}`, 204]], async () => {
-      await open('/disaster_recovery/');
-      await rowAction('jobs', createdJobId, 'delete');
-      await confirmDelete();
-      await expectSuccess(/Deleted Job File/);
-    });
-    expect((await call('GET', `jobs/${createdJobId}`)).status).toBe(404);
+    await deleteFromPanel('job delete', '/disaster_recovery/', 'jobs', createdJobId, `jobs/${createdJobId}`, /Deleted Job File/);
     await expect(row('jobs', createdJobId).count()).resolves.toBe(0);
   });
 
@@ -478,12 +449,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     });
     await expect(get(`actions/${newActionId}`)).resolves.toMatchObject({ freezer_action: { path_to_backup: '/home/alice', storage: 'local' } });
 
-    await step('action delete', [['DELETE', `actions/${newActionId}`, 204]], async () => {
-      await rowAction('actions_table', newActionId, 'delete');
-      await confirmDelete();
-      await expectSuccess(/Deleted Action/);
-    });
-    expect((await call('GET', `actions/${newActionId}`)).status).toBe(404);
+    await deleteFromPanel('action delete', '/disaster_recovery/actions/', 'actions_table', newActionId, `actions/${newActionId}`, /Deleted Action/);
   });
 
   it('restores a backup (Restore): a restore action and a started job for the chosen client', async () => {
@@ -519,21 +485,8 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
   });
 
   it('deletes a backup and a client (Delete Backup, Delete Client)', async () => {
-    await step('backup delete', [['DELETE', `backups/${backupId}`, 204]], async () => {
-      await open('/disaster_recovery/backups/');
-      await rowAction('backups', backupId, 'delete');
-      await confirmDelete();
-      await expectSuccess(/Deleted Backup/);
-    });
-    expect((await call('GET', `backups/${backupId}`)).status).toBe(404);
-
-    await step('client delete', [['DELETE', `clients/${clientId}`, 204]], async () => {
-      await open('/disaster_recovery/clients/');
-      await rowAction('clients', clientId, 'delete');
-      await confirmDelete();
-      await expectSuccess(/Deleted Client/);
-    });
-    expect((await call('GET', `clients/${clientId}`)).status).toBe(404);
+    await deleteFromPanel('backup delete', '/disaster_recovery/backups/', 'backups', backupId, `backups/${backupId}`, /Deleted Backup/);
+    await deleteFromPanel('client delete', '/disaster_recovery/clients/', 'clients', clientId, `clients/${clientId}`, /Deleted Client/);
   });
 
   it('leaves the Jobs panel listing the jobs with their host, status and result', async () => {

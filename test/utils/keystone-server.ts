@@ -66,6 +66,17 @@ async function untilAnswers(url: string, child: ChildProcess, output: () => stri
   throw new Error(`keystone did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
+// The settings of the service in AUTH_MODE=keystone against `keystone`, as its own user `freezer`.
+export function keystoneAuthEnv(keystone: KeystoneServer): Record<string, string> {
+  return {
+    AUTH_MODE: 'keystone',
+    KEYSTONE_URL: keystone.url,
+    KEYSTONE_USERNAME: keystone.service.name,
+    KEYSTONE_PASSWORD: PASSWORD,
+    KEYSTONE_PROJECT_NAME: keystone.service.project,
+  };
+}
+
 export interface KeystoneOptions {
   // Keystone's in-memory cache. Off by default, so that a revocation shows at once; on, a token
   // validation costs a few queries instead of several hundred (seconds on a busy machine), for
