@@ -7,6 +7,7 @@ import { withSecretFiles } from './secret-files.js';
 
 export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
+export type PolicyDefaults = 'legacy' | 'rbac';
 export type MigrateMode = 'run' | 'check' | 'off';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export type LogFormat = 'json' | 'text';
@@ -33,6 +34,8 @@ export interface AppConfig {
   keystone: KeystoneConfig | null;
   // an oslo.policy file (JSON or YAML) overriding the default rules
   policyFile: string | undefined;
+  // the default rules: legacy (any authenticated caller) or rbac (reader, member, admin, service)
+  policyDefaults: PolicyDefaults;
   allowInsecureNoauth: boolean;
   scope: FreezerScope;
   logLevel: LogLevel;
@@ -230,6 +233,7 @@ export function validateEnv(rawEnv: Env): AppConfig {
     authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),
     keystone: null,
     policyFile: read(env, 'POLICY_FILE'),
+    policyDefaults: oneOf(env, 'POLICY_DEFAULTS', ['legacy', 'rbac'] as const, 'legacy'),
     allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
     scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
