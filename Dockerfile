@@ -9,8 +9,9 @@
 #     node dist/src/import/cli.js --from <original's database URL> --refused /out/refused.jsonl
 #                                      (import an original freezer-api: README, "Migrating from freezer-api")
 #
-# BASE_IMAGE is any Debian-based image with Node 20 and npm (the official one by default).
-ARG BASE_IMAGE=node:20-bookworm-slim
+# BASE_IMAGE is any Debian-based image with Node.js 24 LTS (or 20) and npm; the official Node 24 one by
+# default.
+ARG BASE_IMAGE=node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app

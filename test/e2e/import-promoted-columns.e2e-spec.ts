@@ -38,6 +38,7 @@ const backupDocument = fc.record({
   user_id: fc.constant('u'),
   user_name: fc.constant(null),
   project_id: fc.constant('p'),
+  status: fc.constant('available'),
   backup_metadata: fc.dictionary(key, value, { maxKeys: 8 }),
 }) as fc.Arbitrary<JsonObject>;
 

@@ -71,6 +71,10 @@ function expectedAfterImport(made: Made, answer: any, listed: any, deletedJobs: 
       doc.description ??= '';
       doc.jobs = Object.fromEntries(Object.entries(doc.jobs ?? {}).filter(([jobId]) => !deletedJobs.has(jobId)));
       break;
+    case 'backups':
+      // the original 13 had no backup states; here a backup recorded without one is available
+      doc.status = 'available';
+      break;
     case 'jobs':
       if (deletedSessions.has(doc.session_id)) Object.assign(doc, { session_id: '', session_tag: 0 });
       break;
