@@ -82,18 +82,28 @@ async function main(argv: string[]): Promise<number> {
   let embedded: EmbeddedPostgres | undefined;
   let db: DataSource | undefined;
   const refused = new RefusedLog(resolve(options.refused));
+  // stopped by a signal: the open batches roll back with their connections; the source is let go
+  // (a SQLite source's lock with it), so that the next run can start at once
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${signal}: import stopped; run it again to complete it\n`);
+      void source.close().finally(() => process.exit(130));
+    });
+  }
   try {
+    // PGlite runs one transaction at a time: one writer, a small pool, a few connections spare
+    const poolSize = config.databaseUrl ? 10 : 3;
     if (!config.databaseUrl) {
-      embedded = await startEmbeddedPostgres(config.dataDir, 6);
+      embedded = await startEmbeddedPostgres(config.dataDir, poolSize + 4);
       config.databaseUrl = embedded.url;
     }
     await prepareDatabase(config, config.databaseUrl, logger);
     // named apart from the API's connections in pg_stat_activity
-    db = new DataSource(Object.assign(buildTypeOrmOptions({ poolSize: 10, statementTimeoutMs: 0 }, config.databaseUrl), { applicationName: 'freezer-api-import' }));
+    db = new DataSource(Object.assign(buildTypeOrmOptions({ poolSize, statementTimeoutMs: 0 }, config.databaseUrl), { applicationName: 'freezer-api-import' }));
     await db.initialize();
     const progress = new Progress();
     process.stderr.write(`Importing from ${source.description}${options['dry-run'] ? ' (dry run)' : ''}, scope ${config.scope}\n`);
-    const tallies = await importAll(db, source, { ...options, dryRun: options['dry-run'], scope: config.scope }, refused, progress);
+    const tallies = await importAll(db, source, { ...options, dryRun: options['dry-run'], scope: config.scope, maxWriters: embedded ? 1 : 2 }, refused, progress);
     if (!options['dry-run']) {
       // statistics for the planner at once, so that searches over the new rows use the indexes
       await db.query(`ANALYZE ${[...options.kinds.map((kind) => kind.table), 'freezer_import_state'].join(', ')}`);

@@ -14,6 +14,8 @@ export interface ImportOptions extends WriteOptions {
   scope: FreezerScope;
   batchSize: number;
   kinds: readonly ImportKind[];
+  // batches in flight at most, whatever a kind allows
+  maxWriters: number;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -65,7 +67,7 @@ export async function importAll(
     let batch: PendingDocument[] = [];
     // batches written at once (each in its own transaction) while the next is read and prepared
     const writing = new Set<Promise<void>>();
-    const writers = kind.writers ?? 1;
+    const writers = Math.min(kind.writers ?? 1, options.maxWriters);
     const flush = async (items: PendingDocument[]): Promise<void> => {
       const decisions = await writeBatch(db, kind.name, kind.table, items, options);
       for (const decision of decisions) {

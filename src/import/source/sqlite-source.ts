@@ -22,15 +22,31 @@ export class SqliteSource implements SourceDatabase {
   readonly description: string;
   private readonly db: InstanceType<typeof Database>;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     if (!existsSync(path)) throw new Error(`No SQLite database at ${path}`);
     this.description = `sqlite ${path}`;
     this.db = new Database(path, { readOnly: true });
   }
 
+  // The WebAssembly build locks with a directory beside the file, which a reader killed outright
+  // leaves behind.
+  private explained(error: unknown): Error {
+    if (/database is locked/.test((error as Error).message ?? '')) {
+      return new Error(
+        `${this.path} is locked: ${this.path}.lock exists. Another import may be reading it; if none is, ` +
+          'an interrupted one left it behind: remove that directory and run the import again',
+      );
+    }
+    return error as Error;
+  }
+
   async tables(): Promise<string[]> {
-    const rows = this.db.all(`SELECT name FROM sqlite_master WHERE type = 'table'`) as Array<{ name: string }>;
-    return rows.map((row) => row.name);
+    try {
+      const rows = this.db.all(`SELECT name FROM sqlite_master WHERE type = 'table'`) as Array<{ name: string }>;
+      return rows.map((row) => row.name);
+    } catch (error) {
+      throw this.explained(error);
+    }
   }
 
   async schemaVersion(): Promise<number | null> {
