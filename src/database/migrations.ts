@@ -8,6 +8,7 @@ import { Sessions1764435600000 } from '../../migrations/1764435600000-Sessions.j
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
 import { SearchFunctionsPlannedOnce1764603600000 } from '../../migrations/1764603600000-SearchFunctionsPlannedOnce.js';
+import { ProtectionStatus1764700000000 } from '../../migrations/1764700000000-ProtectionStatus.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CheaperSearchFunctions1764507600000,
   BackupTextWords1764600000000,
   SearchFunctionsPlannedOnce1764603600000,
+  ProtectionStatus1764700000000,
 ];

@@ -10,9 +10,18 @@ import { parseSearch } from '../../common/search/search-document.js';
 import { buildClientDocument } from './client-document.js';
 import { ClientsRepository } from './clients.repository.js';
 
+// Called when a client registers (the scheduler does at every start): it is alive.
+export type ClientRegisterHook = (owner: Owner, clientId: string) => void;
+
 @Injectable()
 export class ClientsService {
+  private readonly registerHooks: ClientRegisterHook[] = [];
+
   constructor(private readonly clients: ClientsRepository) {}
+
+  onRegister(hook: ClientRegisterHook): void {
+    this.registerHooks.push(hook);
+  }
 
   async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const clients = await this.clients.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
@@ -23,7 +32,9 @@ export class ClientsService {
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ client_id: string }> {
     const doc = buildClientDocument(owner, body);
     const clientId = doc.client.client_id;
-    if (!(await this.clients.insert(owner, doc))) throw new DocumentExistsError(`Client already registered with ID ${clientId}`);
+    const inserted = await this.clients.insert(owner, doc);
+    for (const hook of this.registerHooks) hook(owner, clientId);
+    if (!inserted) throw new DocumentExistsError(`Client already registered with ID ${clientId}`);
     return { client_id: clientId };
   }
 
