@@ -31,9 +31,12 @@ export class JobScheduleRefresher {
     for (;;) {
       const params = new SqlParams();
       const rows = await this.db.query<StaleRow[]>(
-        `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended, j.doc -> 'job_schedule' AS schedule,
-                extract(epoch FROM coalesce(s.armed_at, j.created_at))::float8 AS armed_at
-           FROM job_status s JOIN jobs j ON j.owner_id = s.owner_id AND j.id = s.id
+        // the rows to compute through their partial index, each job's schedule by its primary key;
+        // a job not armed has no next run to report, only a schedule to check: now stands in
+        `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended,
+                (SELECT j.doc -> 'job_schedule' FROM jobs j WHERE j.owner_id = s.owner_id AND j.id = s.id) AS schedule,
+                extract(epoch FROM coalesce(s.armed_at, now()))::float8 AS armed_at
+           FROM job_status s
           WHERE ${scopeConditions(scope, params, 's')} AND s.computed_version IS DISTINCT FROM s.version
           LIMIT ${BATCH}`,
         params.values,

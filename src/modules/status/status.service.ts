@@ -35,9 +35,10 @@ export class StatusService {
     if (paging.marker !== null && list === undefined) throw new InvalidParameterError('marker', 'A marker pages one list: give "list" too.');
     const scope = scopeOf(owner);
     const window = await this.window(scope);
-    const counts = summarize(...(await this.counts(scope, window)));
     const lists = list === undefined ? PROBLEM_LISTS : [list as ProblemList];
-    const pages = await Promise.all(lists.map((name) => this.repository.problems(name, scope, window, paging)));
+    // every query at once, each on a connection of its own
+    const [rows, pages] = await Promise.all([this.counts(scope, window), Promise.all(lists.map((name) => this.repository.problems(name, scope, window, paging)))]);
+    const counts = summarize(...rows);
     return {
       project_id: owner.projectFilter,
       time: Math.floor(window.now),
