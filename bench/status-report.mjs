@@ -13,7 +13,8 @@
 //   - the first report, which also computes the next run of every job;
 //   - BENCH_REQUESTS (50) reports: p50/p95/max;
 //   - a report after 1,000 jobs changed (a minute of scheduler write-backs at scale);
-//   - one page of each problem list with limit=100.
+//   - one page of each problem list with limit=100, and the page after it.
+// BENCH_KEEP=1 keeps the seeded database; BENCH_REUSE=<its URL> measures on it again without seeding.
 // Last, the cost per backup INSERT with and without the newest-backup trigger: 1,000 INSERTs in a
 // PL/pgSQL loop, rolled back, alternating BENCH_ROUNDS (5) times each way.
 import http from 'node:http';
@@ -179,15 +180,19 @@ async function insertCost(db) {
   return result;
 }
 
-const scratch = await createScratchDatabase();
+// BENCH_REUSE=<database URL>: measure again on a database an earlier run kept (BENCH_KEEP=1)
+const reuse = process.env.BENCH_REUSE;
+const scratch = reuse ? { url: reuse, drop: async () => {} } : await createScratchDatabase();
 let service;
 const db = new pg.Client({ connectionString: scratch.url });
 try {
   const port = await freePort();
   service = await startService(scratch.url, port);
   await db.connect();
-  log(`seeding ${CLIENTS} clients, ${JOBS} jobs, ${BACKUPS} backups`);
-  await seed(db);
+  if (!reuse) {
+    log(`seeding ${CLIENTS} clients, ${JOBS} jobs, ${BACKUPS} backups`);
+    await seed(db);
+  }
   const report = await reportLatency(port);
   // a minute of scheduler write-backs at this scale: 1,000 jobs changed
   await db.query(`UPDATE jobs SET doc = jsonb_set(doc, '{job_schedule,time_started}', to_jsonb(extract(epoch FROM now())::bigint)) WHERE id IN (SELECT id FROM jobs LIMIT 1000)`);

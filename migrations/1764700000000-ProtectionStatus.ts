@@ -62,6 +62,14 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
       CREATE FUNCTION freezer_job_armed(status text, event text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
         SELECT event = 'start' OR (event = '' AND status IN ('', 'scheduled', 'running'))
       $fn$`);
+    // the backup names a job writes: those of its backup actions (no action given means backup)
+    await q.query(`
+      CREATE FUNCTION freezer_job_backup_names(doc jsonb) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+        SELECT ARRAY(SELECT DISTINCT a #>> '{freezer_action,backup_name}'
+                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> 'job_actions') = 'array' THEN doc -> 'job_actions' ELSE '[]' END) AS a
+                      WHERE jsonb_typeof(a #> '{freezer_action,backup_name}') = 'string'
+                        AND coalesce(a #>> '{freezer_action,action}', 'backup') = 'backup')
+      $fn$`);
     await q.query(`
       CREATE FUNCTION freezer_job_status_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
@@ -83,10 +91,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
         VALUES (NEW.owner_id, NEW.id, NEW.project_id, NEW.doc ->> 'client_id', NEW.version, v_status,
                 coalesce(v_schedule ->> 'result', ''), v_event,
                 freezer_epoch(v_schedule -> 'time_started'), freezer_epoch(v_schedule -> 'time_ended'),
-                ARRAY(SELECT DISTINCT a #>> '{freezer_action,backup_name}'
-                        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.doc -> 'job_actions') = 'array' THEN NEW.doc -> 'job_actions' ELSE '[]' END) AS a
-                       WHERE jsonb_typeof(a #> '{freezer_action,backup_name}') = 'string'
-                         AND coalesce(a #>> '{freezer_action,action}', 'backup') = 'backup'),
+                freezer_job_backup_names(NEW.doc),
                 CASE WHEN v_armed THEN now() END)
         ON CONFLICT (owner_id, id) DO UPDATE SET
           project_id = excluded.project_id, client_id = excluded.client_id, version = excluded.version,
@@ -103,10 +108,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
       INSERT INTO job_status (owner_id, id, project_id, client_id, version, status, result, event, time_started, time_ended, backup_names, armed_at)
       SELECT owner_id, id, project_id, doc ->> 'client_id', version, st, coalesce(s ->> 'result', ''), ev,
              freezer_epoch(s -> 'time_started'), freezer_epoch(s -> 'time_ended'),
-             ARRAY(SELECT DISTINCT a #>> '{freezer_action,backup_name}'
-                     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> 'job_actions') = 'array' THEN doc -> 'job_actions' ELSE '[]' END) AS a
-                    WHERE jsonb_typeof(a #> '{freezer_action,backup_name}') = 'string'
-                      AND coalesce(a #>> '{freezer_action,action}', 'backup') = 'backup'),
+             freezer_job_backup_names(doc),
              CASE WHEN freezer_job_armed(st, ev) THEN created_at END
         FROM jobs,
              LATERAL (SELECT CASE WHEN jsonb_typeof(doc -> 'job_schedule') = 'object' THEN doc -> 'job_schedule' ELSE '{}' END AS s) AS sched,
@@ -187,6 +189,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
     await q.query(`DROP TABLE backup_newest`);
     await q.query(`DROP TRIGGER jobs_status_sync ON jobs`);
     await q.query(`DROP FUNCTION freezer_job_status_sync()`);
+    await q.query(`DROP FUNCTION freezer_job_backup_names(jsonb)`);
     await q.query(`DROP FUNCTION freezer_job_armed(text, text)`);
     await q.query(`DROP FUNCTION freezer_epoch(jsonb)`);
     await q.query(`DROP TABLE job_status`);

@@ -9,16 +9,7 @@ import { BOOT_TIMEOUT_MS, startApiService } from '../utils/freezer-cli.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
 import type { ServiceProcess } from '../utils/service-process.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { until } from '../utils/until.js';
 
 describe('client liveness written by two API processes', () => {
   const identity = newIdentity();

@@ -93,25 +93,43 @@ const jobItem = `jsonb_build_object('job_id', id, 'project_id', project_id, 'cli
   'result', result, 'next_run', CASE WHEN freezer_job_armed(status, event) THEN next_run END,
   'time_started', CASE WHEN time_started >= 0 THEN time_started END, 'time_ended', CASE WHEN time_ended >= 0 THEN time_ended END)`;
 
-const LISTS: Record<ProblemList, { from: ListSql; where: string; id: string; sortKey: string; item: string }> = {
+export type StatusSection = 'clients' | 'jobs' | 'backups';
+
+// Each source with the counts made from it, per project.
+const SECTIONS: Record<StatusSection, { source: ListSql; counts: string }> = {
+  clients: { source: clientsSql, counts: `SELECT project, count(*)::int AS total, count(*) FILTER (WHERE stale)::int AS stale FROM src GROUP BY project` },
+  jobs: {
+    source: jobsSql,
+    counts: `SELECT project, status, result, count(*)::int AS total, count(*) FILTER (WHERE overdue)::int AS overdue,
+                    count(*) FILTER (WHERE failing)::int AS failing, count(*) FILTER (WHERE schedule_error IS NOT NULL)::int AS unschedulable
+               FROM src GROUP BY project, status, result`,
+  },
+  backups: {
+    source: backupsSql,
+    counts: `SELECT project, count(*)::int AS total, count(*) FILTER (WHERE old)::int AS old, max(age_s) AS oldest_age_s FROM src GROUP BY project`,
+  },
+};
+
+// Each problem list: its rows of the source, the id a marker names, the order (newest first).
+const LISTS: Record<ProblemList, { section: StatusSection; where: string; id: string; sortKey: string; item: string }> = {
   stale_clients: {
-    from: clientsSql,
+    section: 'clients',
     where: 'stale',
     id: 'client_id',
     sortKey: 'last_seen',
     item: `jsonb_build_object('client_id', client_id, 'project_id', nullif(project, ''), 'hostname', hostname, 'last_seen', last_seen)`,
   },
-  overdue_jobs: { from: jobsSql, where: 'overdue', id: 'id', sortKey: 'next_run::float8', item: jobItem },
-  failing_jobs: { from: jobsSql, where: 'failing', id: 'id', sortKey: 'coalesce(time_ended, time_started, -1)::float8', item: jobItem },
+  overdue_jobs: { section: 'jobs', where: 'overdue', id: 'id', sortKey: 'next_run::float8', item: jobItem },
+  failing_jobs: { section: 'jobs', where: 'failing', id: 'id', sortKey: 'coalesce(time_ended, time_started, -1)::float8', item: jobItem },
   unschedulable_jobs: {
-    from: jobsSql,
+    section: 'jobs',
     where: 'schedule_error IS NOT NULL',
     id: 'id',
     sortKey: 'coalesce(time_ended, time_started, -1)::float8',
     item: `${jobItem} || jsonb_build_object('schedule_error', schedule_error)`,
   },
   old_backups: {
-    from: backupsSql,
+    section: 'backups',
     where: 'old',
     id: 'backup_id',
     sortKey: 'time_stamp',
@@ -120,55 +138,38 @@ const LISTS: Record<ProblemList, { from: ListSql; where: string; id: string; sor
   },
 };
 
+export const sectionOf = (list: ProblemList): StatusSection => LISTS[list].section;
+
+export interface SectionResult<TCounts> {
+  counts: TCounts[];
+  pages: Partial<Record<ProblemList, JsonObject[]>>;
+}
+
 @Injectable()
 export class StatusRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  clientCounts(scope: StatusScope, window: StatusWindow): Promise<ClientCounts[]> {
+  // The counts of one section and a page of each of its lists asked for, in one statement that
+  // reads the source once. `marker` (with one list) names the item after which to go on.
+  async section<TCounts>(section: StatusSection, scope: StatusScope, window: StatusWindow, lists: ProblemList[], paging: Paging): Promise<SectionResult<TCounts>> {
     const params = new SqlParams();
-    return this.db.query(
-      `SELECT project, count(*)::int AS total, count(*) FILTER (WHERE stale)::int AS stale FROM (${clientsSql(scope, window, params)}) AS c GROUP BY project`,
-      params.values,
-    );
-  }
-
-  jobCounts(scope: StatusScope, window: StatusWindow): Promise<JobCounts[]> {
-    const params = new SqlParams();
-    return this.db.query(
-      `SELECT project, status, result, count(*)::int AS total, count(*) FILTER (WHERE overdue)::int AS overdue,
-              count(*) FILTER (WHERE failing)::int AS failing, count(*) FILTER (WHERE schedule_error IS NOT NULL)::int AS unschedulable
-         FROM (${jobsSql(scope, window, params)}) AS j GROUP BY project, status, result`,
-      params.values,
-    );
-  }
-
-  backupCounts(scope: StatusScope, window: StatusWindow): Promise<BackupCounts[]> {
-    const params = new SqlParams();
-    return this.db.query(
-      `SELECT project, count(*)::int AS total, count(*) FILTER (WHERE old)::int AS old, max(age_s) AS oldest_age_s
-         FROM (${backupsSql(scope, window, params)}) AS b GROUP BY project`,
-      params.values,
-    );
-  }
-
-  // One page of a problem list, newest first; `marker` names the item after which to go on.
-  async problems(list: ProblemList, scope: StatusScope, window: StatusWindow, paging: Paging): Promise<JsonObject[]> {
-    const spec = LISTS[list];
-    const params = new SqlParams();
-    const source = `SELECT ${spec.id} AS item_id, ${spec.sortKey} AS sort_key, ${spec.item} AS item
-                      FROM (${spec.from(scope, window, params)}) AS source WHERE ${spec.where}`;
-    let after = '';
-    if (paging.marker !== null) {
-      const marker = params.add(paging.marker);
-      after = `WHERE (sort_key, item_id) < (SELECT sort_key, item_id FROM listed WHERE item_id = ${marker})`;
-      const found = await this.db.query<unknown[]>(`WITH listed AS (${source}) SELECT 1 FROM listed WHERE item_id = ${marker}`, params.values);
-      if (found.length === 0) throw new InvalidParameterError('marker', `The value must be the id of an item of ${list}.`);
-    }
-    const rows = await this.db.query<Array<{ item: JsonObject }>>(
-      `WITH listed AS (${source}) SELECT item FROM listed ${after}
-        ORDER BY sort_key DESC, item_id DESC LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`,
-      params.values,
-    );
-    return rows.map((row) => row.item);
+    const source = SECTIONS[section].source(scope, window, params);
+    const columns = [`(SELECT coalesce(json_agg(c), '[]') FROM (${SECTIONS[section].counts}) AS c) AS counts`];
+    lists.forEach((list, i) => {
+      const spec = LISTS[list];
+      const listed = `SELECT ${spec.id} AS item_id, ${spec.sortKey} AS sort_key, ${spec.item} AS item FROM src WHERE ${spec.where}`;
+      let after = '';
+      if (paging.marker !== null) {
+        const marker = params.add(paging.marker);
+        after = `WHERE (sort_key, item_id) < (SELECT sort_key, item_id FROM (${listed}) AS m WHERE item_id = ${marker})`;
+        columns.push(`EXISTS (SELECT 1 FROM (${listed}) AS m WHERE item_id = ${marker}) AS marker_found`);
+      }
+      columns.push(`(SELECT coalesce(json_agg(item ORDER BY sort_key DESC, item_id DESC), '[]')
+                       FROM (SELECT * FROM (${listed}) AS l ${after} ORDER BY sort_key DESC, item_id DESC
+                             LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}) AS p) AS list${i}`);
+    });
+    const [row] = await this.db.query<Array<Record<string, unknown>>>(`WITH src AS MATERIALIZED (${source}) SELECT ${columns.join(', ')}`, params.values);
+    if (row.marker_found === false) throw new InvalidParameterError('marker', `The value must be the id of an item of ${lists[0]}.`);
+    return { counts: row.counts as TCounts[], pages: Object.fromEntries(lists.map((list, i) => [list, row[`list${i}`] as JsonObject[]])) };
   }
 }

@@ -2,13 +2,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Owner } from '../../common/auth/request-context.js';
 import { InvalidParameterError } from '../../common/errors/freezer-errors.js';
-import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
+import { type Paging, parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import type { JsonObject } from '../../common/json/json.types.js';
 import { APP_CONFIG } from '../../config/app-config.provider.js';
 import type { AppConfig } from '../../config/env.validation.js';
 import { JobScheduleRefresher } from './job-schedule.refresher.js';
 import { StatusClock } from './status-clock.js';
-import { type ProblemList, StatusRepository, type StatusWindow } from './status.repository.js';
+import {
+  type BackupCounts,
+  type ClientCounts,
+  type JobCounts,
+  type ProblemList,
+  type StatusSection,
+  StatusRepository,
+  type StatusWindow,
+  sectionOf,
+} from './status.repository.js';
 import { type StatusScope, scopeOf } from './status-scope.js';
 import { summarize, type StatusCounts } from './status-summary.js';
 
@@ -36,15 +45,15 @@ export class StatusService {
     const scope = scopeOf(owner);
     const window = await this.window(scope);
     const lists = list === undefined ? PROBLEM_LISTS : [list as ProblemList];
-    // every query at once, each on a connection of its own
-    const [rows, pages] = await Promise.all([this.counts(scope, window), Promise.all(lists.map((name) => this.repository.problems(name, scope, window, paging)))]);
-    const counts = summarize(...rows);
+    const [clients, jobs, backups] = await this.sections(scope, window, lists, paging);
     return {
       project_id: owner.projectFilter,
       time: Math.floor(window.now),
       settings: this.settings(),
-      ...counts,
-      ...Object.fromEntries(lists.map((name, i) => [name, pages[i]])),
+      ...summarize(clients.counts, jobs.counts, backups.counts),
+      ...clients.pages,
+      ...jobs.pages,
+      ...backups.pages,
     };
   }
 
@@ -54,11 +63,18 @@ export class StatusService {
     return { now: await this.clock.now(), settings: this.config.status };
   }
 
-  counts(scope: StatusScope, window: StatusWindow) {
+  async counts(scope: StatusScope, window: StatusWindow): Promise<[ClientCounts[], JobCounts[], BackupCounts[]]> {
+    const [clients, jobs, backups] = await this.sections(scope, window, [], parsePaging({}));
+    return [clients.counts, jobs.counts, backups.counts];
+  }
+
+  // The three sections at once, each on a connection of its own, with the lists each holds.
+  private sections(scope: StatusScope, window: StatusWindow, lists: readonly ProblemList[], paging: Paging) {
+    const of = (section: StatusSection) => lists.filter((list) => sectionOf(list) === section);
     return Promise.all([
-      this.repository.clientCounts(scope, window),
-      this.repository.jobCounts(scope, window),
-      this.repository.backupCounts(scope, window),
+      this.repository.section<ClientCounts>('clients', scope, window, of('clients'), paging),
+      this.repository.section<JobCounts>('jobs', scope, window, of('jobs'), paging),
+      this.repository.section<BackupCounts>('backups', scope, window, of('backups'), paging),
     ]);
   }
 
