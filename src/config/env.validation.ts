@@ -265,6 +265,12 @@ export function validateEnv(env: Env): AppConfig {
       `is ${config.workers}, but the embedded database serves one process; set DATABASE_URL to a PostgreSQL server to run several`,
     );
   }
+  if (config.status.clientStaleAfterS <= config.status.livenessResolutionS) {
+    throw new ConfigError(
+      'CLIENT_STALE_AFTER_S',
+      `is ${config.status.clientStaleAfterS}, not more than LIVENESS_RESOLUTION_S (${config.status.livenessResolutionS}): polling clients would show as stale`,
+    );
+  }
   if (config.authMode === 'keystone') config.keystone = keystone(env);
   if (config.authMode === 'noauth' && !isLoopback(config.host) && !config.allowInsecureNoauth) {
     throw new ConfigError(

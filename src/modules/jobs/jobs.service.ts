@@ -56,8 +56,8 @@ export class JobsService {
     if (clientId !== undefined) checkStorable(clientId);
     const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
     const jobs = await this.jobs.list(owner, { paging: parsePaging(query), search: { ...search, match } });
-    const polled = match.filter(([key, value]) => key === 'client_id' && typeof value === 'string');
-    if (polled.length === 1) for (const hook of this.pollHooks) hook(owner, polled[0][1] as string);
+    const polled = new Set(match.filter(([key, value]) => key === 'client_id' && typeof value === 'string').map(([, value]) => value as string));
+    if (polled.size === 1) for (const hook of this.pollHooks) hook(owner, [...polled][0]);
     return jsonListText('jobs', jobs);
   }
 
