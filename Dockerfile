@@ -6,8 +6,9 @@
 #   docker build -t freezer-api .
 #   docker run --init -p 9090:9090 --env-file freezer.env freezer-api   (DATABASE_URL, KEYSTONE_*)
 #
-# BASE_IMAGE is any Debian-based image with Node 20 and npm (the official one by default).
-ARG BASE_IMAGE=node:20-bookworm-slim
+# BASE_IMAGE is any Debian-based image with Node.js 24 LTS (or 20) and npm; the official Node 24 one by
+# default.
+ARG BASE_IMAGE=node:24-bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app

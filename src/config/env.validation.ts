@@ -2,10 +2,12 @@
 // The environment is read and checked once, here; the rest of the code receives a typed AppConfig.
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { StartupRefusal } from './startup-refusal.js';
+import { ConfigError } from './config-error.js';
+import { withSecretFiles } from './secret-files.js';
 
 export type AuthMode = 'noauth' | 'trusted-headers' | 'keystone';
 export type FreezerScope = 'user' | 'project';
+export type PolicyDefaults = 'legacy' | 'rbac';
 export type MigrateMode = 'run' | 'check' | 'off';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export type LogFormat = 'json' | 'text';
@@ -23,6 +25,8 @@ export interface AppConfig {
   // database and for poolers that do not keep them (PgBouncer in transaction mode before 1.21)
   preparedStatements: boolean;
   statementTimeoutMs: number;
+  // seconds between two checks of the tables' planner statistics; 0: never (see table-statistics.ts)
+  analyzeIntervalS: number;
   // longest a SIGTERM/SIGINT shutdown may take before the process exits with code 1
   shutdownTimeoutMs: number;
   authMode: AuthMode;
@@ -30,6 +34,8 @@ export interface AppConfig {
   keystone: KeystoneConfig | null;
   // an oslo.policy file (JSON or YAML) overriding the default rules
   policyFile: string | undefined;
+  // the default rules: legacy (any authenticated caller) or rbac (reader, member, admin, service)
+  policyDefaults: PolicyDefaults;
   allowInsecureNoauth: boolean;
   scope: FreezerScope;
   logLevel: LogLevel;
@@ -69,12 +75,7 @@ export interface KeystoneConfig {
   cacheTtlS: number;
 }
 
-export class ConfigError extends StartupRefusal {
-  constructor(readonly setting: string, reason: string) {
-    super(`Invalid configuration: ${setting} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -225,7 +226,9 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-export function validateEnv(env: Env): AppConfig {
+// `env` is the process environment; a secret setting may also come from a file (`<NAME>_FILE`).
+export function validateEnv(rawEnv: Env): AppConfig {
+  const env = withSecretFiles(rawEnv);
   const config: AppConfig = {
     port: integer(env, 'PORT', 9090, 0, 65535),
     host: read(env, 'HOST') ?? '127.0.0.1',
@@ -236,11 +239,13 @@ export function validateEnv(env: Env): AppConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
     preparedStatements: boolean(env, 'DB_PREPARED_STATEMENTS', true),
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    analyzeIntervalS: integer(env, 'DB_ANALYZE_INTERVAL_S', 60, 0, 86_400),
     // below the 30 s Kubernetes waits by default between SIGTERM and SIGKILL
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),
     authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),
     keystone: null,
     policyFile: read(env, 'POLICY_FILE'),
+    policyDefaults: oneOf(env, 'POLICY_DEFAULTS', ['legacy', 'rbac'] as const, 'legacy'),
     allowInsecureNoauth: boolean(env, 'ALLOW_INSECURE_NOAUTH', false),
     scope: oneOf(env, 'FREEZER_SCOPE', ['user', 'project'] as const, 'user'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),

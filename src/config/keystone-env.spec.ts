@@ -44,3 +44,11 @@ describe('validateEnv: AUTH_MODE=keystone, POLICY_FILE', () => {
     expect(validateEnv({}).keystone).toBeNull();
   });
 });
+
+describe('validateEnv: POLICY_DEFAULTS', () => {
+  it('defaults to legacy, reads rbac and refuses anything else, naming the setting', () => {
+    expect(validateEnv({}).policyDefaults).toBe('legacy');
+    expect(validateEnv({ POLICY_DEFAULTS: 'rbac' }).policyDefaults).toBe('rbac');
+    expect(() => validateEnv({ POLICY_DEFAULTS: 'secure' })).toThrow(/POLICY_DEFAULTS/);
+  });
+});

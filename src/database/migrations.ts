@@ -8,7 +8,9 @@ import { Sessions1764435600000 } from '../../migrations/1764435600000-Sessions.j
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
 import { SearchFunctionsPlannedOnce1764603600000 } from '../../migrations/1764603600000-SearchFunctionsPlannedOnce.js';
-import { ProtectionStatus1764700000000 } from '../../migrations/1764700000000-ProtectionStatus.js';
+import { BackupStatus1764700000000 } from '../../migrations/1764700000000-BackupStatus.js';
+import { JobsById1764703600000 } from '../../migrations/1764703600000-JobsById.js';
+import { ProtectionStatus1764707200000 } from '../../migrations/1764707200000-ProtectionStatus.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -18,5 +20,7 @@ export const MIGRATIONS = [
   CheaperSearchFunctions1764507600000,
   BackupTextWords1764600000000,
   SearchFunctionsPlannedOnce1764603600000,
-  ProtectionStatus1764700000000,
+  BackupStatus1764700000000,
+  JobsById1764703600000,
+  ProtectionStatus1764707200000,
 ];

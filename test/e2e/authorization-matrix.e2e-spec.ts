@@ -126,6 +126,73 @@ function identities() {
 
 type Viewpoint = { name: string; who: keyof ReturnType<typeof identities>; at: 'PA' | 'PB' | 'v1'; expect: 'hidden' | 'forbidden' | 'seen' };
 
+// ?all_projects= on the jobs list and get (jobs:get_all_projects, by default role admin or service):
+// A1's job seen from another project and by another user of A1's project. `app` is read when the
+// tests run (the describe's beforeAll sets it).
+function allProjectsCases(appOf: () => NestExpressApplication): void {
+  describe('?all_projects= on jobs', () => {
+    const ids = identities();
+    const service = newIdentity({ roles: ['service'] });
+    const jobsOf = async (who: Identity, base: string, query: string): Promise<Answer> =>
+      send(appOf(), who, { method: 'get', path: `${base}/jobs?limit=10000${query}` });
+    let jobA1 = '';
+    let jobB1 = '';
+
+    beforeAll(async () => {
+      jobA1 = await create(appOf(), ids.a1, `/v2/${ids.a1.projectId}`, 'jobs');
+      jobB1 = await create(appOf(), ids.b1, `/v2/${ids.b1.projectId}`, 'jobs');
+    });
+
+    it.each([
+      ['AD (admin)', 'true', 'ad'],
+      ['AD (admin)', 'True', 'ad'],
+      ['AD (admin)', '1', 'ad'],
+      ['a service user of another project', 'true', 'service'],
+    ] as const)('%s with all_projects=%s lists and gets every project\'s jobs', async (_name, value, who) => {
+      const caller = who === 'service' ? service : ids[who];
+      const base = `/v2/${caller.projectId}`;
+      const listed = await jobsOf(caller, base, `&all_projects=${value}`);
+      expect(listed.status).toBe(200);
+      expect(listIds(listed, 'jobs')).toEqual(expect.arrayContaining([jobA1, jobB1]));
+      for (const [jobId, owner] of [[jobA1, ids.a1], [jobB1, ids.b1]] as const) {
+        const got = await send(appOf(), caller, { method: 'get', path: `${base}/jobs/${jobId}?all_projects=${value}` });
+        expect(got).toMatchObject({ status: 200, body: { job_id: jobId, user_id: owner.userId, project_id: owner.projectId } });
+      }
+      // the poll of a central scheduler: a search still applies across projects
+      const searched = await send(appOf(), caller, { method: 'get', path: `${base}/jobs?all_projects=${value}`, body: { match: [{ job_id: jobB1 }] } });
+      expect(listIds(searched, 'jobs')).toEqual([jobB1]);
+    });
+
+    it.each([
+      ['A2 (member of the same project)', 'true', 'a2'],
+      ['B1 (member of another project)', 'True', 'b1'],
+      ['AD (admin) without asking', 'False', 'ad'],
+      ['AD (admin) without the parameter', '', 'ad'],
+    ] as const)('%s with all_projects=%s sees only what it sees without it', async (_name, value, who) => {
+      const caller = ids[who];
+      const base = `/v2/${caller.projectId}`;
+      const query = value === '' ? '' : `&all_projects=${value}`;
+      const foreign = who === 'b1' ? jobA1 : jobB1;
+      const [wide, plain] = [await jobsOf(caller, base, query), await jobsOf(caller, base, '')];
+      expect(wide.status).toBe(200);
+      expect(listIds(wide, 'jobs')).toEqual(listIds(plain, 'jobs'));
+      expect(listIds(wide, 'jobs')).not.toContain(foreign);
+      const got = await send(appOf(), caller, { method: 'get', path: `${base}/jobs/${foreign}${query.replace('&', '?')}` });
+      expect(got.status).toBe(404);
+    });
+
+    it('answers 400 for a value that is not a boolean, privileged or not', async () => {
+      for (const caller of [ids.a1, ids.ad]) {
+        const base = `/v2/${caller.projectId}`;
+        for (const path of [`${base}/jobs?all_projects=maybe`, `${base}/jobs/${jobA1}?all_projects=yes%20please`]) {
+          const got = await send(appOf(), caller, { method: 'get', path });
+          expect({ path, status: got.status, body: got.body }).toEqual({ path, status: 400, body: expectedErrors.invalidParameter('all_projects') });
+        }
+      }
+    });
+  });
+}
+
 describe('authorization matrix', () => {
   describe('FREEZER_SCOPE=user (the suite database)', () => {
     let app: NestExpressApplication;
@@ -138,6 +205,8 @@ describe('authorization matrix', () => {
     afterAll(async () => {
       await app?.close();
     });
+
+    allProjectsCases(() => app);
 
     // D4: other users see nothing (v2 delete 204, v1 delete 404); D5: another project is 403
     // unless admin, and an admin sees no more than anyone.
@@ -240,6 +309,8 @@ describe('authorization matrix', () => {
       await app?.close();
       await scratch?.drop();
     });
+
+    allProjectsCases(() => app);
 
     // Members of one project share its documents, admins included; other projects see nothing.
     const viewpoints: Viewpoint[] = [

@@ -56,6 +56,7 @@ describe('backups', () => {
         user_id: identity.userId,
         user_name: null,
         project_id: identity.projectId,
+        status: 'available',
         backup_metadata: metadata,
       });
     });
@@ -180,6 +181,7 @@ describe('backups', () => {
         user_id: identity.userId,
         user_name: null,
         project_id: identity.projectId,
+        status: 'available',
         backup_metadata: metadata,
       });
     });
@@ -226,7 +228,7 @@ describe('backups', () => {
       expect(res.body).toEqual({ backups: [] });
     });
 
-    it('lists exact documents in creation order (tempest compares them for equality)', async () => {
+    it('lists exact documents in creation order (tempest compares them for equality; status came with freezer 2026)', async () => {
       const identity = newIdentity();
       const metadata = [buildBackupDoc(), buildBackupDoc(), buildBackupDoc()];
       const ids: string[] = [];
@@ -238,6 +240,7 @@ describe('backups', () => {
           user_id: identity.userId,
           user_name: null,
           project_id: identity.projectId,
+          status: 'available',
           backup_metadata: m,
         })),
       });
@@ -334,6 +337,138 @@ describe('backups', () => {
     });
   });
 
+  describe('status (freezer 2026)', () => {
+    it('takes a top-level status of the create body as the backup\'s state, out of the metadata', async () => {
+      const identity = newIdentity();
+      const metadata = buildBackupDoc();
+      const id = await createBackup(identity, { ...metadata, status: 'creating' });
+      const got = await request(server).get(`${v2(identity)}/${id}`).set(identityHeaders(identity));
+      expect(got.body).toMatchObject({ status: 'creating', backup_metadata: metadata });
+      expect(got.body.backup_metadata).not.toHaveProperty('status');
+    });
+
+    it.each([['bogus'], [null], [1]])('answers 400 for status %j on create and records nothing', async (status) => {
+      const identity = newIdentity();
+      const res = await request(server).post(v2(identity)).set(identityHeaders(identity)).send(buildBackupDoc({ status }));
+      expect(res.status).toBe(400);
+      expect(res.body.description).toMatch(/is not one of \['creating', 'available', 'error', 'deleting', 'deleted'\]$/);
+      await expect(listIds(identity)).resolves.toEqual([]);
+    });
+
+    it('searches on status', async () => {
+      const identity = newIdentity();
+      const failed = await createBackup(identity, { ...buildBackupDoc(), status: 'error' });
+      const fine = await createBackup(identity);
+      const search = (status: string) => request(server).get(v2(identity)).set(identityHeaders(identity)).send({ match: [{ status }] });
+      expect((await search('error')).body.backups.map((b: { backup_id: string }) => b.backup_id)).toEqual([failed]);
+      expect((await search('available')).body.backups.map((b: { backup_id: string }) => b.backup_id)).toEqual([fine]);
+    });
+  });
+
+  describe('PATCH /v2/:project_id/backups/:backup_id', () => {
+    const patch = (identity: Identity, id: string, body: unknown, headers: Record<string, string> = {}, base = v2(identity)) =>
+      request(server)
+        .patch(`${base}/${id}`)
+        .set({ ...identityHeaders(identity), ...headers })
+        .send(body as object);
+
+    it('sets the status, merges backup_metadata one level deep and answers 200 with the whole document', async () => {
+      const identity = newIdentity();
+      const metadata = buildBackupDoc({ vendor: { a: 1, b: 2 } });
+      const id = await createBackup(identity, metadata);
+      const res = await patch(identity, id, { status: 'deleting', backup_metadata: { vendor: { c: 3 }, verified: true }, ignored: 'x' });
+      expect(res.status).toBe(200);
+      expect(res.headers.etag).toBe('"2"');
+      const expected = {
+        backup_id: id,
+        user_id: identity.userId,
+        user_name: null,
+        project_id: identity.projectId,
+        status: 'deleting',
+        backup_metadata: { ...metadata, vendor: { c: 3 }, verified: true },
+      };
+      expect(res.body).toEqual(expected);
+      const got = await request(server).get(`${v2(identity)}/${id}`).set(identityHeaders(identity));
+      expect({ body: got.body, etag: got.headers.etag }).toEqual({ body: expected, etag: '"2"' });
+    });
+
+    it('keeps the status when the patch has none, and the version when nothing changes', async () => {
+      const identity = newIdentity();
+      const id = await createBackup(identity, { ...buildBackupDoc(), status: 'error' });
+      const res = await patch(identity, id, { backup_metadata: {} });
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('error');
+      expect(res.headers.etag).toBe('"1"');
+    });
+
+    it('ignores the ids and owner keys of the body', async () => {
+      const identity = newIdentity();
+      const id = await createBackup(identity);
+      const res = await patch(identity, id, { backup_id: 'other', user_id: 'mallory', project_id: 'elsewhere', status: 'available' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ backup_id: id, user_id: identity.userId, project_id: identity.projectId });
+    });
+
+    it('honours If-Match (412 on a stale version, changing nothing)', async () => {
+      const identity = newIdentity();
+      const id = await createBackup(identity);
+      const stale = await patch(identity, id, { status: 'error' }, { 'If-Match': '"7"' });
+      expect(stale.status).toBe(412);
+      expect(stale.body).toEqual(expectedErrors.preconditionFailed());
+      const fresh = await patch(identity, id, { status: 'error' }, { 'If-Match': '"1"' });
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.status).toBe('error');
+    });
+
+    it.each([
+      ['an empty body', {}, 'Missing request body'],
+      ['a list', [{ status: 'error' }], 'The patch must be a JSON object'],
+      ['an unknown status', { status: 'restoring' }, "'restoring' is not one of ['creating', 'available', 'error', 'deleting', 'deleted']"],
+      ['metadata that is not an object', { backup_metadata: ['x'] }, "['x'] is not of type 'object'"],
+      ['metadata that blanks a required key', { backup_metadata: { container: '' } }, "The backup metadata needs a non-empty 'container'"],
+    ])('answers 400 for %s and changes nothing', async (_what, body, message) => {
+      const identity = newIdentity();
+      const id = await createBackup(identity);
+      const before = await request(server).get(`${v2(identity)}/${id}`).set(identityHeaders(identity));
+      const res = await patch(identity, id, body);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(expectedErrors.badRequest(message));
+      const after = await request(server).get(`${v2(identity)}/${id}`).set(identityHeaders(identity));
+      expect([after.body, after.headers.etag]).toEqual([before.body, '"1"']);
+    });
+
+    it('answers 404 for a missing backup and for another user\'s', async () => {
+      const owner = newIdentity();
+      const id = await createBackup(owner);
+      const other = newIdentity({ projectId: owner.projectId });
+      for (const [who, backupId] of [[owner, '0123456789abcdef0123456789abcdef'], [other, id]] as const) {
+        const res = await patch(who, backupId, { status: 'error' });
+        expect(res.status).toBe(404);
+        expect(res.body).toEqual(expectedErrors.notFound(`No backup found with ID ${backupId}`));
+      }
+      expect((await request(server).get(`${v2(owner)}/${id}`).set(identityHeaders(owner))).body.status).toBe('available');
+    });
+
+    it('works through v1 as well', async () => {
+      const identity = newIdentity();
+      const id = await createBackup(identity, buildBackupDoc(), v1);
+      const res = await patch(identity, id, { status: 'deleted' }, {}, v1);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('deleted');
+    });
+
+    it('applies concurrent patches of different metadata keys without losing one', async () => {
+      const identity = newIdentity();
+      const id = await createBackup(identity);
+      const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+      const answers = await Promise.all(keys.map((key) => patch(identity, id, { backup_metadata: { [key]: true } })));
+      expect(answers.map((a) => a.status)).toEqual(keys.map(() => 200));
+      const got = await request(server).get(`${v2(identity)}/${id}`).set(identityHeaders(identity));
+      expect(got.body.backup_metadata).toMatchObject(Object.fromEntries(keys.map((k) => [k, true])));
+      expect(got.headers.etag).toBe(`"${keys.length + 1}"`);
+    });
+  });
+
   describe('DELETE /v2/:project_id/backups/:backup_id', () => {
     it('answers 204 with no body and the backup is gone', async () => {
       const identity = newIdentity();
@@ -398,6 +533,7 @@ describe('backups', () => {
         user_id: identity.userId,
         user_name: null,
         project_id: identity.projectId,
+        status: 'available',
         backup_metadata: metadata,
       });
     });

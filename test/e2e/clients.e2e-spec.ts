@@ -102,19 +102,32 @@ describe('clients', () => {
       expect(got.body.client).toEqual({ ...body, uuid: expect.stringMatching(HEX_ID) });
     });
 
-    it('answers 409 for a client_id the caller already registered, and keeps the first document', async () => {
+    it('answers 201 to a re-registration of the caller\'s client_id and updates it, keeping uuid and owner (D22)', async () => {
       const identity = newIdentity();
-      const first = buildClientDoc({ description: 'first' });
+      const first = buildClientDoc({ description: 'first', rack: 'r1' });
       await register(identity, first);
+      const before = await getClient(identity, first.client_id as string);
       const res = await request(server)
         .post(v2(identity))
         .set(identityHeaders(identity))
-        .send({ ...first, description: 'second' });
-      expect(res.status).toBe(409);
-      expect(res.body).toEqual(expectedErrors.conflict(`Client already registered with ID ${first.client_id}`));
+        .send({ client_id: first.client_id, description: 'second', uuid: 'not-taken' });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ client_id: first.client_id });
       const got = await getClient(identity, first.client_id as string);
-      expect(got.body.client.description).toBe('first');
+      // keys the body left out (hostname, rack) stay; the uuid never changes
+      expect(got.body).toEqual({ ...before.body, client: { ...before.body.client, description: 'second' } });
+      expect(got.headers.etag).toBe('"2"');
       await expect(listClientIds(identity)).resolves.toEqual([first.client_id]);
+    });
+
+    it('leaves the version alone when a re-registration changes nothing (the scheduler registers at every start)', async () => {
+      const identity = newIdentity();
+      const body = buildClientDoc();
+      await register(identity, body);
+      await register(identity, body);
+      await register(identity, body);
+      const got = await getClient(identity, body.client_id as string);
+      expect(got.headers.etag).toBe('"1"');
     });
 
     it('answers 409 for a client_id the same user holds in another project (D4)', async () => {
@@ -193,6 +206,77 @@ describe('clients', () => {
       expect(res.body).toEqual(expectedErrors.forbidden());
       const admin = newIdentity({ userId: identity.userId, roles: ['admin'] });
       await expect(listClientIds(admin, '', undefined, v2(admin, 'not-mine'))).resolves.toEqual([]);
+    });
+  });
+
+  describe('capabilities of a 2026 scheduler (supported_*, is_central)', () => {
+    // fz: scheduler/utils.py do_register, with the default [capabilities] lists
+    const capabilities = {
+      supported_actions: ['backup', 'restore', 'info', 'admin', 'exec'],
+      supported_modes: ['fs', 'mongo', 'mysql', 'sqlserver', 'cinder', 'glance', 'cindernative', 'nova'],
+      supported_storages: ['local', 'swift', 'ssh', 's3', 'ftp', 'ftps'],
+      supported_engines: ['tar', 'rsync', 'rsyncv2', 'nova', 'osbrick', 'glance'],
+      is_central: false,
+    };
+
+    it('stores and answers the capability lists and is_central beside a freezer 13 registration', async () => {
+      const identity = newIdentity();
+      const newest = buildClientDoc({ description: undefined, ...capabilities });
+      const oldest = buildClientDoc();
+      await register(identity, newest);
+      await register(identity, oldest);
+      const got = await getClient(identity, newest.client_id as string);
+      expect(got.body).toEqual({ client: { ...newest, uuid: expect.stringMatching(HEX_ID) }, user_id: identity.userId, project_id: identity.projectId });
+      // no invented keys on the old registration
+      expect(Object.keys((await getClient(identity, oldest.client_id as string)).body.client).sort()).toEqual(['client_id', 'description', 'hostname', 'uuid']);
+    });
+
+    it('refreshes the capability lists on a re-registration and keeps the ones the body leaves out', async () => {
+      const identity = newIdentity();
+      const body = buildClientDoc(capabilities);
+      await register(identity, body);
+      await register(identity, { client_id: body.client_id, hostname: body.hostname, supported_storages: ['local'], supported_engines: [] });
+      const got = await getClient(identity, body.client_id as string);
+      expect(got.body.client).toEqual({ ...body, supported_storages: ['local'], supported_engines: [], uuid: expect.stringMatching(HEX_ID) });
+    });
+
+    it.each([
+      ['supported_actions', 'backup', "'backup' is not of type 'array'"],
+      ['supported_modes', ['fs', 3], "3 is not of type 'string'"],
+      ['supported_storages', null, "None is not of type 'array'"],
+      ['supported_engines', { tar: true }, "{'tar': True} is not of type 'array'"],
+      ['is_central', 'false', "'false' is not of type 'boolean'"],
+    ])('answers 400 for %s = %j and stores nothing', async (key, value, message) => {
+      const identity = newIdentity();
+      const body = buildClientDoc({ [key]: value });
+      const res = await request(server).post(v2(identity)).set(identityHeaders(identity)).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(expectedErrors.badRequest(message));
+      await expect(listClientIds(identity)).resolves.toEqual([]);
+    });
+
+    it('answers 400 to a re-registration with a bad capability and keeps the client as it was', async () => {
+      const identity = newIdentity();
+      const body = buildClientDoc(capabilities);
+      await register(identity, body);
+      const before = await getClient(identity, body.client_id as string);
+      const res = await request(server).post(v2(identity)).set(identityHeaders(identity)).send({ ...body, supported_modes: 'fs' });
+      expect(res.status).toBe(400);
+      expect(await getClient(identity, body.client_id as string)).toMatchObject({ status: 200, body: before.body, headers: { etag: '"1"' } });
+    });
+
+    it('lets only admin or service register a central client (clients:create_central)', async () => {
+      const member = newIdentity();
+      const central = buildClientDoc({ ...capabilities, is_central: true });
+      const denied = await request(server).post(v2(member)).set(identityHeaders(member)).send(central);
+      expect(denied.status).toBe(403);
+      expect(denied.body).toEqual(expectedErrors.forbidden());
+      await expect(listClientIds(member)).resolves.toEqual([]);
+      for (const roles of [['admin'], ['member', 'service']]) {
+        const privileged = newIdentity({ roles });
+        await register(privileged, central);
+        expect((await getClient(privileged, central.client_id as string)).body.client.is_central).toBe(true);
+      }
     });
   });
 
@@ -347,13 +431,13 @@ describe('clients', () => {
       });
     });
 
-    it('answers 409 for a duplicate and 400 for an invalid client_id', async () => {
+    it('updates the caller\'s client on a re-registration and answers 400 for an invalid client_id', async () => {
       const identity = newIdentity();
       const body = buildClientDoc();
       await register(identity, body, v1);
-      const dup = await request(server).post(v1).set(identityHeaders(identity)).send(body);
-      expect(dup.status).toBe(409);
-      expect(dup.body).toEqual(expectedErrors.conflict(`Client already registered with ID ${body.client_id}`));
+      const again = await request(server).post(v1).set(identityHeaders(identity)).send({ ...body, description: 'moved' });
+      expect(again.status).toBe(201);
+      expect((await getClient(identity, body.client_id as string, v1)).body.client.description).toBe('moved');
       const bad = await request(server).post(v1).set(identityHeaders(identity)).send({ client_id: 'bad%project$id_host.domain.tld' });
       expect(bad.status).toBe(400);
       await expect(listClientIds(identity, '', undefined, v1)).resolves.toEqual([body.client_id]);

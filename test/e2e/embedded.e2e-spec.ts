@@ -47,7 +47,7 @@ describe('embedded database (no DATABASE_URL)', () => {
       const res = await request(again.url).get(`/v2/${who.projectId}/backups/${backupId}`).set(identityHeaders(who));
       expect({ status: res.status, body: res.body }).toEqual({
         status: 200,
-        body: { backup_id: backupId, user_id: who.userId, user_name: null, project_id: who.projectId, backup_metadata: doc },
+        body: { backup_id: backupId, user_id: who.userId, user_name: null, project_id: who.projectId, status: 'available', backup_metadata: doc },
       });
       expect(again.service.messages()).not.toMatch(/Applied migration/);
       await expect(again.service.stop(EXIT_MS)).resolves.toBe(0);

@@ -219,7 +219,7 @@ describe('HTTP conventions', () => {
 
   describe('405 Method Not Allowed', () => {
     it.each([
-      ['put', '/v2/p1/backups/0123456789abcdef0123456789abcdef', 'DELETE, GET, HEAD'],
+      ['put', '/v2/p1/backups/0123456789abcdef0123456789abcdef', 'DELETE, GET, HEAD, PATCH'],
       ['patch', '/v2/p1/backups', 'GET, HEAD, POST'],
       ['post', '/v1/clients/c1', 'DELETE, GET, HEAD'],
       ['delete', '/', 'GET, HEAD'],
@@ -249,12 +249,12 @@ describe('HTTP conventions', () => {
   });
 
   describe('409 Document already existing', () => {
-    it('answers a client registered twice', async () => {
-      const who = newIdentity();
+    it('answers a client_id the same user registered in another project', async () => {
+      const who = newIdentity({ roles: ['admin'] });
       const doc = buildClientDoc();
       const first = await request(server()).post(`/v2/${who.projectId}/clients`).set(identityHeaders(who)).send(doc);
       expect(first.status).toBe(201);
-      const second = await request(server()).post(`/v2/${who.projectId}/clients`).set(identityHeaders(who)).send(doc);
+      const second = await request(server()).post(`/v2/${who.projectId}-other/clients`).set(identityHeaders(who)).send(doc);
       expectError(second, 409, expectedErrors.conflict(`Client already registered with ID ${String(doc.client_id)}`));
     });
   });
@@ -371,7 +371,7 @@ describe('HTTP conventions', () => {
       const ids = [JSON.parse(bare.text).backup_id, plain.body.backup_id];
       for (const id of ids) {
         const res = await request(server()).get(`/v2/${who.projectId}/backups/${id}`).set(identityHeaders(who));
-        expect(res.body).toEqual({ backup_id: id, user_id: who.userId, user_name: null, project_id: who.projectId, backup_metadata: doc });
+        expect(res.body).toEqual({ backup_id: id, user_id: who.userId, user_name: null, project_id: who.projectId, status: 'available', backup_metadata: doc });
       }
     });
 
@@ -408,7 +408,7 @@ describe('HTTP conventions', () => {
 
     it.each([
       ['/v2/p1/backups', 'GET, HEAD, POST, OPTIONS'],
-      ['/v2/p1/backups/0123456789abcdef0123456789abcdef', 'DELETE, GET, HEAD, OPTIONS'],
+      ['/v2/p1/backups/0123456789abcdef0123456789abcdef', 'DELETE, GET, HEAD, PATCH, OPTIONS'],
       ['/v1/clients/', 'GET, HEAD, POST, OPTIONS'],
     ])('OPTIONS %s lists the allowed methods', async (path, allow) => {
       const res = await request(server()).options(path);

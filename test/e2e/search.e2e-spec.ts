@@ -47,16 +47,17 @@ describe('search', () => {
     return (res.body.backups as Array<{ backup_metadata: { backup_name: string } }>).map((doc) => doc.backup_metadata.backup_name);
   }
 
+  // (the metadata key here is `state`: a backup's own top-level `status` would shadow a deeper one)
   describe('GET /v2/:project_id/backups with a bare key', () => {
     it('matches the key at the shallowest depth where it occurs, not deeper ones', async () => {
       const identity = await seedBackups({
-        shallowOk: { status: 'ok', extra: { status: 'failed' } },
-        deepOnly: { extra: { status: 'ok' } },
-        shallowFailed: { status: 'failed', extra: { status: 'ok' } },
+        shallowOk: { state: 'ok', extra: { state: 'failed' } },
+        deepOnly: { extra: { state: 'ok' } },
+        shallowFailed: { state: 'failed', extra: { state: 'ok' } },
         none: {},
       });
-      await expect(names(identity, { match: [{ status: 'ok' }] })).resolves.toEqual(['shallowOk', 'deepOnly']);
-      await expect(names(identity, { match: [{ status: 'failed' }] })).resolves.toEqual(['shallowFailed']);
+      await expect(names(identity, { match: [{ state: 'ok' }] })).resolves.toEqual(['shallowOk', 'deepOnly']);
+      await expect(names(identity, { match: [{ state: 'failed' }] })).resolves.toEqual(['shallowFailed']);
     });
 
     it('prefers a top-level key of the document over one inside backup_metadata', async () => {
@@ -67,26 +68,26 @@ describe('search', () => {
 
     it('treats ties at one depth as a set: any of them may match', async () => {
       const identity = await seedBackups({
-        twins: { left: { status: 'x' }, right: { status: 'y' } },
-        deeper: { left: { status: 'z', inner: { status: 'x' } } },
+        twins: { left: { state: 'x' }, right: { state: 'y' } },
+        deeper: { left: { state: 'z', inner: { state: 'x' } } },
       });
-      await expect(names(identity, { match: [{ status: 'x' }] })).resolves.toEqual(['twins']);
-      await expect(names(identity, { match: [{ status: 'y' }] })).resolves.toEqual(['twins']);
-      await expect(names(identity, { match: [{ status: 'z' }] })).resolves.toEqual(['deeper']);
+      await expect(names(identity, { match: [{ state: 'x' }] })).resolves.toEqual(['twins']);
+      await expect(names(identity, { match: [{ state: 'y' }] })).resolves.toEqual(['twins']);
+      await expect(names(identity, { match: [{ state: 'z' }] })).resolves.toEqual(['deeper']);
       // both constraints hold for the same document: each picks one member of the set
-      await expect(names(identity, { match: [{ status: 'x' }, { status: 'y' }] })).resolves.toEqual(['twins']);
+      await expect(names(identity, { match: [{ state: 'x' }, { state: 'y' }] })).resolves.toEqual(['twins']);
     });
 
     it('puts objects inside an array at the depth of the array\'s key', async () => {
       const identity = await seedBackups({
-        listed: { runs: [{ status: 'first' }, [{ status: 'nested' }]], other: { status: 'sibling' } },
-        shadowed: { status: 'top', runs: [{ status: 'inner' }] },
+        listed: { runs: [{ state: 'first' }, [{ state: 'nested' }]], other: { state: 'sibling' } },
+        shadowed: { state: 'top', runs: [{ state: 'inner' }] },
       });
-      await expect(names(identity, { match: [{ status: 'first' }] })).resolves.toEqual(['listed']);
-      await expect(names(identity, { match: [{ status: 'nested' }] })).resolves.toEqual(['listed']);
-      await expect(names(identity, { match: [{ status: 'sibling' }] })).resolves.toEqual(['listed']);
-      await expect(names(identity, { match: [{ status: 'top' }] })).resolves.toEqual(['shadowed']);
-      await expect(names(identity, { match: [{ status: 'inner' }] })).resolves.toEqual([]);
+      await expect(names(identity, { match: [{ state: 'first' }] })).resolves.toEqual(['listed']);
+      await expect(names(identity, { match: [{ state: 'nested' }] })).resolves.toEqual(['listed']);
+      await expect(names(identity, { match: [{ state: 'sibling' }] })).resolves.toEqual(['listed']);
+      await expect(names(identity, { match: [{ state: 'top' }] })).resolves.toEqual(['shadowed']);
+      await expect(names(identity, { match: [{ state: 'inner' }] })).resolves.toEqual([]);
     });
 
     it('applies the same depth rule to the promoted keys (level, hostname)', async () => {
@@ -386,7 +387,8 @@ describe('search', () => {
     }
 
     it('resolves client_id, hostname and uuid inside client, and reaches the uuid with _all', async () => {
-      const identity = newIdentity();
+      // a service user: registering a central client (is_central: true) takes clients:create_central
+      const identity = newIdentity({ roles: ['member', 'service'] });
       const bodies = [
         buildClientDoc({ uuid: 'aaaa1111bbbb2222cccc3333dddd4444', hostname: 'dbsrv1.example.com' }),
         buildClientDoc({ uuid: 'eeee5555ffff6666aaaa7777bbbb8888', hostname: 'dbsrv2.example.com', is_central: true }),

@@ -20,7 +20,7 @@ describe('client liveness written by two API processes', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startApiService({ LIVENESS_RESOLUTION_S: '3600' }), startApiService({ LIVENESS_RESOLUTION_S: '1' })]);
+    [a, b] = await Promise.all([startApiService({ LIVENESS_RESOLUTION_S: '3600', CLIENT_STALE_AFTER_S: '7200' }), startApiService({ LIVENESS_RESOLUTION_S: '1' })]);
     db = new pg.Client({ connectionString: testDatabaseUrl() });
     await db.connect();
   }, BOOT_TIMEOUT_MS + 10_000);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '../../config/env.validation.js';
 import { APP_CONFIG } from '../../config/app-config.provider.js';
@@ -24,6 +24,7 @@ function strategyFor(config: AppConfig): AuthStrategy {
   }
 }
 
+@Global()
 @Module({
   providers: [
     { provide: AUTH_STRATEGY, useFactory: strategyFor, inject: [APP_CONFIG] },
@@ -31,9 +32,11 @@ function strategyFor(config: AppConfig): AuthStrategy {
     // after AuthGuard: it counts per authenticated user (Nest runs global guards in this order)
     { provide: APP_GUARD, useClass: RateLimitGuard },
     // the policy file is read and checked here, at boot: a broken one refuses to start
-    { provide: PolicyEnforcer, useFactory: (config: AppConfig) => loadPolicyFile(config.policyFile), inject: [APP_CONFIG] },
+    { provide: PolicyEnforcer, useFactory: (config: AppConfig) => loadPolicyFile(config.policyFile, config.policyDefaults), inject: [APP_CONFIG] },
     // last: it reads the context AuthGuard attached (D16)
     { provide: APP_GUARD, useClass: PolicyGuard },
   ],
+  // services check the rules that depend on a request's content (is_central, all_projects)
+  exports: [PolicyEnforcer],
 })
 export class AuthModule {}

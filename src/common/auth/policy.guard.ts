@@ -2,7 +2,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccessForbiddenError } from '../errors/freezer-errors.js';
-import { PolicyEnforcer, type PolicyRuleName } from './policies.js';
+import { credentialsOf, PolicyEnforcer, type PolicyRuleName } from './policies.js';
 import { POLICY_RULE } from './policy.decorator.js';
 import type { RequestWithState } from './request-context.decorator.js';
 
@@ -23,8 +23,7 @@ export class PolicyGuard implements CanActivate {
     const ctx = req.freezer?.ctx;
     if (!ctx) throw new AccessForbiddenError();
     const pathProject = (req.params as Record<string, string | undefined>).project_id;
-    const creds = { user_id: ctx.userId, project_id: ctx.projectId, user_name: ctx.userName, is_admin: ctx.isAdmin, roles: ctx.roles };
-    if (!this.enforcer.enforce(rule, creds, { project_id: pathProject ?? ctx.projectId, user_id: ctx.userId })) {
+    if (!this.enforcer.enforce(rule, credentialsOf(ctx), { project_id: pathProject ?? ctx.projectId, user_id: ctx.userId })) {
       throw new AccessForbiddenError();
     }
     return true;

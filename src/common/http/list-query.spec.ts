@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from '@jest/globals';
 import { InvalidParameterError } from '../errors/freezer-errors.js';
-import { parsePaging, queryValue } from './list-query.js';
+import { booleanParam, parsePaging, queryValue } from './list-query.js';
 
 describe('parsePaging', () => {
   it('defaults to limit 10, offset 0, no marker', () => {
@@ -38,5 +38,21 @@ describe('parsePaging', () => {
   it('rejects a marker that cannot be an id', () => {
     expect(() => parsePaging({ marker: 'a'.repeat(256) })).toThrow(InvalidParameterError);
     expect(() => parsePaging({ marker: 'a\u0000b' })).toThrow(InvalidParameterError);
+  });
+});
+
+describe('booleanParam', () => {
+  it.each(['true', 'True', '1', 't', 'yes', 'y', 'on'])('reads %s as true', (value) => {
+    expect(booleanParam({ all_projects: value }, 'all_projects')).toBe(true);
+  });
+
+  it.each(['false', 'False', '0', 'f', 'no', 'n', 'off', '', undefined])('reads %p as false', (value) => {
+    expect(booleanParam({ all_projects: value }, 'all_projects')).toBe(false);
+  });
+
+  it('takes the last of repeated values and refuses anything else', () => {
+    expect(booleanParam({ all_projects: ['True', 'False'] }, 'all_projects')).toBe(false);
+    expect(() => booleanParam({ all_projects: 'maybe' }, 'all_projects')).toThrow(InvalidParameterError);
+    expect(() => booleanParam({ all_projects: 'TRUE ' }, 'all_projects')).toThrow('The "all_projects" parameter is invalid. The value must be true or false.');
   });
 });

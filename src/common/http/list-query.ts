@@ -41,3 +41,15 @@ export function parsePaging(query: RawQuery): Paging {
   }
   return { limit: limit === undefined || limit === 0 ? DEFAULT_LIMIT : limit, offset, marker };
 }
+
+// falcon's get_param_as_bool, which freezer 2026 applies to all_projects: the newest CLI and
+// scheduler always send all_projects=False (or True), as Python prints a bool.
+const TRUE_VALUES = new Set(['true', 'True', 't', 'yes', 'y', '1', 'on']);
+const FALSE_VALUES = new Set(['false', 'False', 'f', 'no', 'n', '0', 'off']);
+
+export function booleanParam(query: RawQuery, name: string): boolean {
+  const raw = queryValue(query, name);
+  if (raw === undefined || FALSE_VALUES.has(raw)) return false;
+  if (TRUE_VALUES.has(raw)) return true;
+  throw new InvalidParameterError(name, 'The value must be true or false.');
+}

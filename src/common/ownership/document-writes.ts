@@ -5,7 +5,7 @@ import type { Owner } from '../auth/request-context.js';
 import { checkIfMatch } from '../http/if-match.js';
 import type { JsonObject } from '../json/json.types.js';
 import { SqlParams } from '../search/sql-params.js';
-import { deleteDocument, getDocument, ownerConditions, type Queryable } from './owned-documents.js';
+import { deleteDocument, getDocument, ownerConditions, type Queryable, type StoredText } from './owned-documents.js';
 
 // Writes shared by the collections that can change a document (actions, jobs, sessions). Each
 // bumps the version (D6). `table` is a constant of the calling repository, never input.
@@ -35,6 +35,14 @@ export function updateDocumentAt(db: Queryable, table: string, owner: Owner, id:
   return replaceDocument(db, table, owner, id, doc, version);
 }
 
+// Like updateDocument, answering the new document as its JSON text (what a GET would answer: a
+// trigger may have added to it) with its version.
+export async function updateDocumentText(db: Queryable, table: string, owner: Owner, id: string, doc: JsonObject): Promise<StoredText> {
+  const [row] = await writeDocument<StoredText>(db, table, owner, id, doc, null, 'doc::text AS text, version');
+  if (row === undefined) throw new Error(`${table} ${id} vanished while locked`);
+  return row;
+}
+
 // The UPDATE of both: with `expected`, only a row still at that version. The new version, or null
 // when no row was written.
 async function replaceDocument(
@@ -45,16 +53,28 @@ async function replaceDocument(
   doc: JsonObject,
   expected: number | null,
 ): Promise<number | null> {
+  const [row] = await writeDocument<{ version: number }>(db, table, owner, id, doc, expected, 'version');
+  return row?.version ?? null;
+}
+
+async function writeDocument<T>(
+  db: Queryable,
+  table: string,
+  owner: Owner,
+  id: string,
+  doc: JsonObject,
+  expected: number | null,
+  returning: string,
+): Promise<T[]> {
   const params = new SqlParams([doc]);
   const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
   if (expected !== null) conditions.push(`version = ${params.add(expected)}`);
-  const rows = await queryRows<{ version: number }>(
+  return queryRows<T>(
     db,
     `UPDATE ${table} SET doc = $1, version = version + 1, updated_at = clock_timestamp()
-      WHERE ${conditions.join(' AND ')} RETURNING version`,
+      WHERE ${conditions.join(' AND ')} RETURNING ${returning}`,
     params.values,
   );
-  return rows[0]?.version ?? null;
 }
 
 // Creates the document, or replaces the owner's document with that id (D8): one statement, so

@@ -21,6 +21,15 @@ export function ownerConditions(owner: Owner, params: SqlParams): string[] {
   return conditions;
 }
 
+// What a read covers: the owner's documents, or every owner's in every project (jobs read with
+// ?all_projects=true by a caller the policy allows). Writes take an Owner only.
+export const EVERY_PROJECT = { everyProject: true } as const;
+export type ReadScope = Owner | typeof EVERY_PROJECT;
+
+function scopeConditions(scope: ReadScope, params: SqlParams): string[] {
+  return 'everyProject' in scope ? ['TRUE'] : ownerConditions(scope, params);
+}
+
 export interface ListRequest {
   search: SearchDocument;
   paging: Paging;
@@ -33,14 +42,16 @@ export interface SqlQuery {
 
 // The text of the query listDocuments runs for one page: pure, so that a test can EXPLAIN exactly
 // what the repositories send. It assumes a marker was already checked to be one of the owner's ids.
-export function buildListQuery(table: string, spec: SearchSpec, owner: Owner, { search, paging }: ListRequest): SqlQuery {
+export function buildListQuery(table: string, spec: SearchSpec, scope: ReadScope, { search, paging }: ListRequest): SqlQuery {
   const params = new SqlParams();
-  const owned = ownerConditions(owner, params);
+  const owned = scopeConditions(scope, params);
   const conditions = [...owned];
   if (paging.marker !== null) {
+    // across owners an id may occur more than once: the first of them
+    const first = 'everyProject' in scope ? ' ORDER BY created_at, id LIMIT 1' : '';
     conditions.push(
       // inside the sub-select the column names refer to the marker row
-      `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)})`,
+      `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)}${first})`,
     );
   }
   conditions.push(...compileSearch(search, spec, params));
@@ -56,20 +67,20 @@ export async function listDocuments(
   db: Queryable,
   table: string,
   spec: SearchSpec,
-  owner: Owner,
+  scope: ReadScope,
   request: ListRequest,
 ): Promise<JsonText[]> {
   const { marker } = request.paging;
   if (marker !== null) {
     const params = new SqlParams();
-    const owned = ownerConditions(owner, params);
+    const owned = scopeConditions(scope, params);
     const found = await db.query<unknown[]>(
       `SELECT 1 FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(marker)}`,
       params.values,
     );
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
   }
-  const { sql, params } = buildListQuery(table, spec, owner, request);
+  const { sql, params } = buildListQuery(table, spec, scope, request);
   const rows = await db.query<Array<{ doc: JsonText }>>(sql, params);
   return rows.map((row) => row.doc);
 }
@@ -106,6 +117,17 @@ export async function getDocumentText(db: Queryable, table: string, owner: Owner
   const params = new SqlParams();
   const conditions = [...ownerConditions(owner, params), `id = ${params.add(id)}`];
   const rows = await queryRows<StoredText>(db, `SELECT doc::text AS text, version FROM ${table} WHERE ${conditions.join(' AND ')}`, params.values);
+  return rows[0] ?? null;
+}
+
+// The document with this id in any project: the owner's own when it has one, else the oldest.
+export async function getDocumentTextAnywhere(db: Queryable, table: string, owner: Owner, id: string): Promise<StoredText | null> {
+  const params = new SqlParams();
+  const own = ownerConditions(owner, params).join(' AND ');
+  const rows = await db.query<StoredText[]>(
+    `SELECT doc::text AS text, version FROM ${table} WHERE id = ${params.add(id)} ORDER BY (${own}) DESC, created_at LIMIT 1`,
+    params.values,
+  );
   return rows[0] ?? null;
 }
 

@@ -4,7 +4,8 @@ import { ID_PATTERN } from './patterns.js';
 
 // The agent options of an action (free-form). freezer checks a few of them at the wrong level
 // (§14 #25); here they are checked where they live. null passes: freezer's own GET filled these
-// keys with null, so documents copied from it come back that way.
+// keys with null, so documents copied from it come back that way, and the 2026 dashboard sets
+// every missing one of action, mode, backup_name (and storage, engine) to null before posting.
 export const FREEZER_ACTION_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
@@ -14,6 +15,8 @@ export const FREEZER_ACTION_SCHEMA: JsonSchema = {
     restore_abs_path: { type: ['string', 'null'] },
     path_to_backup: { type: ['string', 'null'] },
     container: { type: ['string', 'null'] },
+    // added in 2026: whether a cindernative rotation considers only the backups Freezer made
+    cindernative_freezer_only: { type: ['boolean', 'null'] },
   },
 };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Policy } from '../../common/auth/policy.decorator.js';
@@ -13,7 +13,7 @@ import type { JsonValue } from '../../common/json/json.types.js';
 import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decorator.js';
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
 import { BackupsService } from './backups.service.js';
-import { BackupCreatedDto, BackupDocumentDto, BackupListDto, BackupMetadataDto } from './dto/backup.dto.js';
+import { BackupCreatedDto, BackupDocumentDto, BackupListDto, BackupMetadataDto, BackupPatchDto } from './dto/backup.dto.js';
 
 @ApiTags('backups')
 @ApiFreezerErrors(401, 403, 406, 429, 503)
@@ -57,6 +57,28 @@ export class BackupsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     const { text, version } = await this.backups.get(owner, backupId);
+    res.setHeader('ETag', etagOf(version));
+    return asJsonAnswer(res, text);
+  }
+
+  @Patch(':backup_id')
+  @Policy('backups:update')
+  @ApiOperation({
+    summary: 'Change the status of a backup and merge keys into its metadata; answers the whole document',
+    description: 'Each key of backup_metadata replaces the stored key of that name (one level deep); other body keys are ignored.',
+    operationId: 'patchBackup',
+  })
+  @ApiBody({ type: BackupPatchDto })
+  @ApiOkResponse({ type: BackupDocumentDto })
+  @ApiFreezerErrors(400, 404, 412, 413)
+  async patchBackup(
+    @Owner() owner: OwnerType,
+    @Param('backup_id', DocumentIdPipe) backupId: string,
+    @Body() body: JsonValue | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { text, version } = await this.backups.patch(owner, backupId, body, ifMatch);
     res.setHeader('ETag', etagOf(version));
     return asJsonAnswer(res, text);
   }

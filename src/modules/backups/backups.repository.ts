@@ -5,8 +5,11 @@ import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
 import type { JsonText } from '../../common/json/json-text.js';
 import { queryRows } from '../../database/prepared-statements.js';
-import { removeDocument } from '../../common/ownership/document-writes.js';
+import { checkIfMatch } from '../../common/http/if-match.js';
+import { jsonEqual } from '../../common/json/json-equal.js';
+import { removeDocument, updateDocumentText } from '../../common/ownership/document-writes.js';
 import {
+  getDocument,
   getDocumentText,
   type ListRequest,
   listDocuments,
@@ -37,6 +40,19 @@ export class BackupsRepository {
       doc.user_id,
       doc,
     ]);
+  }
+
+  // Rewrites the backup under a row lock with what `change` makes of it, checked against If-Match
+  // first (D6); the version moves only when something changed. Null when the owner has no such backup.
+  patch(owner: Owner, id: string, ifMatch: string | undefined, change: (stored: BackupDocument) => BackupDocument): Promise<StoredText | null> {
+    return this.db.transaction(async (em) => {
+      const current = await getDocument<BackupDocument>(em, TABLE, owner, id, true);
+      if (!current) return null;
+      checkIfMatch(ifMatch, current.version);
+      const next = change(current.doc);
+      if (jsonEqual(next, current.doc)) return getDocumentText(em, TABLE, owner, id);
+      return updateDocumentText(em, TABLE, owner, id, next);
+    });
   }
 
   // the document as JSON text, for an answer

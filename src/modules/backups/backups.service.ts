@@ -7,7 +7,7 @@ import { type JsonText, jsonListText } from '../../common/json/json-text.js';
 import type { JsonValue } from '../../common/json/json.types.js';
 import type { StoredText } from '../../common/ownership/owned-documents.js';
 import { parseSearch } from '../../common/search/search-document.js';
-import { buildBackupDocument, checkBackupMetadata } from './backup-document.js';
+import { buildBackupDocument, parseBackupPatch, patchedBackup } from './backup-document.js';
 import { BackupsRepository } from './backups.repository.js';
 
 @Injectable()
@@ -20,7 +20,6 @@ export class BackupsService {
   }
 
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ backup_id: string }> {
-    checkBackupMetadata(body);
     const doc = buildBackupDocument(owner, body);
     await this.backups.insert(owner, doc);
     return { backup_id: doc.backup_id };
@@ -28,8 +27,16 @@ export class BackupsService {
 
   async get(owner: Owner, backupId: string): Promise<StoredText> {
     const found = await this.backups.getText(owner, backupId);
-    if (!found) throw new DocumentNotFoundError(`No backup found with ID ${backupId}`);
+    if (!found) throw notFound(backupId);
     return found;
+  }
+
+  // api/v2/backups.py on_patch (2026): answers the whole document, not {backup_id, version}.
+  async patch(owner: Owner, backupId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<StoredText> {
+    const patch = parseBackupPatch(body);
+    const written = await this.backups.patch(owner, backupId, ifMatch, (stored) => patchedBackup(stored, patch));
+    if (!written) throw notFound(backupId);
+    return written;
   }
 
   // v2 answers 204 whether or not the backup existed (tempest asserts it); v1 answers 404.
@@ -37,4 +44,8 @@ export class BackupsService {
     const deleted = await this.backups.remove(owner, backupId, ifMatch);
     if (!deleted && owner.api === 'v1') throw new DocumentNotFoundError(`No Backup found with ID:${backupId}`);
   }
+}
+
+function notFound(backupId: string): DocumentNotFoundError {
+  return new DocumentNotFoundError(`No backup found with ID ${backupId}`);
 }

@@ -3,8 +3,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, R
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Policy } from '../../common/auth/policy.decorator.js';
-import { Owner } from '../../common/auth/request-context.decorator.js';
-import type { Owner as OwnerType } from '../../common/auth/request-context.js';
+import { Ctx, Owner } from '../../common/auth/request-context.decorator.js';
+import type { Owner as OwnerType, RequestContext } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
@@ -38,12 +38,19 @@ export class ClientsController {
 
   @Post()
   @Policy('clients:create')
-  @ApiOperation({ summary: 'Register a client (a scheduler node)', operationId: 'createClient' })
+  @ApiOperation({
+    summary: 'Register a client (a scheduler node), or update the caller\'s registration of that client_id',
+    description:
+      'A client_id the caller already holds is updated with the keys the body carries (description, hostname, the supported_* ' +
+      'lists, any other key); its uuid and owner stay and omitted keys are kept. is_central: true also needs the rule ' +
+      'clients:create_central. 409 when the same user holds the client_id in another project.',
+    operationId: 'createClient',
+  })
   @ApiBody({ type: ClientInfoDto })
   @ApiCreatedResponse({ type: ClientCreatedDto })
   @ApiFreezerErrors(400, 409, 413)
-  createClient(@Owner() owner: OwnerType, @Body() body: JsonValue | undefined): Promise<ClientCreatedDto> {
-    return this.clients.create(owner, body);
+  createClient(@Ctx() ctx: RequestContext, @Owner() owner: OwnerType, @Body() body: JsonValue | undefined): Promise<ClientCreatedDto> {
+    return this.clients.create(ctx, owner, body);
   }
 
   @Get(':client_id')

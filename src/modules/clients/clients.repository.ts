@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
 import type { JsonText } from '../../common/json/json-text.js';
-import { removeDocument } from '../../common/ownership/document-writes.js';
+import { removeDocument, updateDocument } from '../../common/ownership/document-writes.js';
 import {
+  getDocument,
   getDocumentText,
   type ListRequest,
   listDocuments,
@@ -33,6 +34,18 @@ export class ClientsRepository {
       [owner.ownerId, doc.client.client_id, doc.project_id, doc.user_id, doc],
     );
     return rows.length > 0;
+  }
+
+  // Rewrites the owner's client under a row lock with what `change` makes of it (null: nothing to
+  // change). False when the owner has no such client (in this project, on v2).
+  update(owner: Owner, id: string, change: (stored: ClientDocument) => ClientDocument | null): Promise<boolean> {
+    return this.db.transaction(async (em) => {
+      const current = await getDocument<ClientDocument>(em, TABLE, owner, id, true);
+      if (!current) return false;
+      const next = change(current.doc);
+      if (next !== null) await updateDocument(em, TABLE, owner, id, next);
+      return true;
+    });
   }
 
   // the document as JSON text, for an answer

@@ -7,6 +7,8 @@ import type { JobDocument } from './job-document.js';
 // trigger from `doc` (what a bare-key search compares).
 @Entity('jobs')
 @Index('jobs_promoted', { synchronize: false })
+// a job by its id in any project (?all_projects=true): migrations/1764703600000-JobsById.ts
+@Index('jobs_id', ['id'])
 export class JobEntity extends OwnedDocumentColumns<JobDocument>('jobs') {
   @Column({ name: 'client_id', type: 'jsonb', default: () => "'[]'" })
   clientId!: unknown[];

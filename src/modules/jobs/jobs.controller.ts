@@ -3,8 +3,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, P
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Policy } from '../../common/auth/policy.decorator.js';
-import { Owner } from '../../common/auth/request-context.decorator.js';
-import type { Owner as OwnerType } from '../../common/auth/request-context.js';
+import { Ctx, Owner } from '../../common/auth/request-context.decorator.js';
+import type { Owner as OwnerType, RequestContext } from '../../common/auth/request-context.js';
 import { DocumentIdPipe } from '../../common/http/document-id.pipe.js';
 import { etagOf } from '../../common/http/if-match.js';
 import type { RawQuery } from '../../common/http/list-query.js';
@@ -14,6 +14,7 @@ import { ApiFreezerErrors } from '../../common/openapi/api-freezer-errors.decora
 import { ApiListQuery } from '../../common/openapi/api-list-query.decorator.js';
 import { JobBodyDto, JobCreatedDto, JobDocumentDto, JobEventDto, JobEventResultDto, JobListDto, JobWrittenDto } from './dto/job.dto.js';
 import { JobsService } from './jobs.service.js';
+import { ApiAllProjectsQuery } from './all-projects-query.decorator.js';
 
 @ApiTags('jobs')
 @ApiFreezerErrors(401, 403, 406, 429, 503)
@@ -26,15 +27,17 @@ export class JobsController {
   @ApiOperation({ summary: 'List and search jobs (the scheduler polls here)', operationId: 'listJobs' })
   @ApiListQuery()
   @ApiQuery({ name: 'client_id', required: false, description: 'Shorthand for {"match": [{"client_id": ...}]}' })
+  @ApiAllProjectsQuery()
   @ApiOkResponse({ type: JobListDto })
   @ApiFreezerErrors(400)
   async listJobs(
+    @Ctx() ctx: RequestContext,
     @Owner() owner: OwnerType,
     @Query() query: RawQuery,
     @Body() search: JsonValue | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    return asJsonAnswer(res, await this.jobs.list(owner, query, search));
+    return asJsonAnswer(res, await this.jobs.list(ctx, owner, query, search));
   }
 
   @Post()
@@ -50,10 +53,17 @@ export class JobsController {
   @Get(':job_id')
   @Policy('jobs:get')
   @ApiOperation({ summary: 'Get one job (ETag: its version)', operationId: 'getJob' })
+  @ApiAllProjectsQuery()
   @ApiOkResponse({ type: JobDocumentDto })
   @ApiFreezerErrors(400, 404)
-  async getJob(@Owner() owner: OwnerType, @Param('job_id', DocumentIdPipe) jobId: string, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const { text, version } = await this.jobs.get(owner, jobId);
+  async getJob(
+    @Ctx() ctx: RequestContext,
+    @Owner() owner: OwnerType,
+    @Param('job_id', DocumentIdPipe) jobId: string,
+    @Query() query: RawQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { text, version } = await this.jobs.get(ctx, owner, jobId, query);
     res.setHeader('ETag', etagOf(version));
     return asJsonAnswer(res, text);
   }
@@ -75,7 +85,7 @@ export class JobsController {
 
   @Post(':job_id')
   @Policy('jobs:create')
-  @ApiOperation({ summary: 'Create or replace the job with this id', operationId: 'replaceJob' })
+  @ApiOperation({ summary: 'Create or replace the job with this id; job_schedule is stored as sent, without server-set times', operationId: 'replaceJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiCreatedResponse({ type: JobWrittenDto })
   @ApiFreezerErrors(400, 409, 412, 413)

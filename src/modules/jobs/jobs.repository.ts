@@ -8,7 +8,9 @@ import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from
 import {
   deleteDocument,
   getDocument,
+  EVERY_PROJECT,
   getDocumentText,
+  getDocumentTextAnywhere,
   type ListRequest,
   listDocuments,
   type Queryable,
@@ -43,9 +45,19 @@ export class JobsRepository {
     return getDocumentText(this.db, TABLE, owner, id);
   }
 
+  // the document with this id in any project (the owner's first), as JSON text
+  getTextAnywhere(owner: Owner, id: string): Promise<StoredText | null> {
+    return getDocumentTextAnywhere(this.db, TABLE, owner, id);
+  }
+
   // the documents as JSON text
   list(owner: Owner, request: ListRequest): Promise<JsonText[]> {
     return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request);
+  }
+
+  // every project's documents, as JSON text
+  listEveryProject(request: ListRequest): Promise<JsonText[]> {
+    return listDocuments(this.db, TABLE, JOB_SEARCH, EVERY_PROJECT, request);
   }
 
   // Without a lock: null when another write came first (see updateDocumentAt).

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Injectable } from '@nestjs/common';
-import type { Owner } from '../../common/auth/request-context.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { PolicyEnforcer } from '../../common/auth/policies.js';
+import type { Owner, RequestContext } from '../../common/auth/request-context.js';
 import { BadDataFormatError, DocumentExistsError, DocumentNotFoundError } from '../../common/errors/freezer-errors.js';
 import { checkIfMatch, checkIfMatchBeforeReplace } from '../../common/http/if-match.js';
 import { checkStorable } from '../../common/http/json-body.js';
-import { parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
+import { booleanParam, parsePaging, queryValue, type RawQuery } from '../../common/http/list-query.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { jsonEqual } from '../../common/json/json-equal.js';
 import { type JsonText, jsonListText } from '../../common/json/json-text.js';
@@ -46,16 +47,18 @@ export class JobsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly actions: ActionsService,
+    @Inject(PolicyEnforcer) private readonly policy: PolicyEnforcer,
   ) {}
 
   // `?client_id=` is a shorthand for a match on client_id (D10).
-  async list(owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<JsonText> {
+  async list(ctx: RequestContext, owner: Owner, query: RawQuery, body: JsonValue | undefined): Promise<JsonText> {
     const search = parseSearch(body);
     const clientId = queryValue(query, 'client_id');
     // Query text bypasses the body's checks; a NUL would reach PostgreSQL and fail there (D14).
     if (clientId !== undefined) checkStorable(clientId);
     const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
-    const jobs = await this.jobs.list(owner, { paging: parsePaging(query), search: { ...search, match } });
+    const request = { paging: parsePaging(query), search: { ...search, match } };
+    const jobs = this.everyProject(ctx, owner, query) ? await this.jobs.listEveryProject(request) : await this.jobs.list(owner, request);
     const polled = new Set(match.filter(([key, value]) => key === 'client_id' && typeof value === 'string').map(([, value]) => value as string));
     if (polled.size === 1) for (const hook of this.pollHooks) hook(owner, [...polled][0]);
     return jsonListText('jobs', jobs);
@@ -64,7 +67,7 @@ export class JobsService {
   // Validated before anything is written, and written in one transaction with its actions, so a
   // rejected job leaves no action behind (§14 #5). A body job_id is ignored (§8.3).
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ job_id: string }> {
-    const doc = buildJob(owner, newDocumentId(), expandActionDefaults(jobBody(body)), epochSeconds(), 'create');
+    const doc = buildJob(owner, newDocumentId(), expandActionDefaults(jobBody(body)), epochSeconds());
     await this.jobs.db.transaction(async (em) => {
       await this.actions.syncEmbedded(owner, doc.job_actions, em);
       await this.jobs.insert(owner, doc, em);
@@ -72,10 +75,17 @@ export class JobsService {
     return { job_id: doc.job_id };
   }
 
-  async get(owner: Owner, jobId: string): Promise<StoredText> {
-    const found = await this.jobs.getText(owner, jobId);
+  async get(ctx: RequestContext, owner: Owner, jobId: string, query: RawQuery): Promise<StoredText> {
+    const found = this.everyProject(ctx, owner, query) ? await this.jobs.getTextAnywhere(owner, jobId) : await this.jobs.getText(owner, jobId);
     if (!found) throw notFound(jobId);
     return found;
+  }
+
+  // ?all_projects=true widens a read to every project for a caller allowed jobs:get_all_projects
+  // and is ignored for anyone else, as freezer 2026 does; a privileged caller who did not ask
+  // gets the path project's jobs (freezer 2026 widens those too, which no client relies on).
+  private everyProject(ctx: RequestContext, owner: Owner, query: RawQuery): boolean {
+    return booleanParam(query, 'all_projects') && this.policy.permits('jobs:get_all_projects', ctx, owner.projectId);
   }
 
   // A recursive merge (D7): the scheduler's write-back and the dashboard's partial edit both land,
@@ -115,7 +125,7 @@ export class JobsService {
 
   // Item POST and PUT (D8): an upsert with the path's id; freezerclient's job-create --file uses it.
   async replace(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
-    const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), epochSeconds(), 'replace');
+    const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), null);
     const version = await this.jobs.db.transaction(async (em) => {
       if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.jobs.get(owner, jobId, em, true));
       await this.actions.syncEmbedded(owner, doc.job_actions, em);

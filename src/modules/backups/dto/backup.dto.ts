@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BACKUP_STATUSES } from '../backup-document.js';
 
 export class BackupMetadataDto {
+  @ApiPropertyOptional({ enum: BACKUP_STATUSES, example: 'available', description: 'The state of the backup (default available); not kept in the metadata' })
+  status?: string;
+
   @ApiProperty({ example: 'freezer_backups', description: 'Required, not ""' })
   container!: string;
 
@@ -43,12 +47,28 @@ export class BackupDocumentDto {
   @ApiProperty({ type: String, nullable: true, description: 'The path project (v2); the caller\'s project or null (v1)' })
   project_id!: string | null;
 
+  @ApiProperty({ enum: BACKUP_STATUSES, example: 'available', description: 'The state of the backup; available unless set otherwise' })
+  status!: string;
+
   @ApiProperty({
     type: BackupMetadataDto,
     description: 'The metadata exactly as posted (any further keys are kept)',
     additionalProperties: true,
   })
   backup_metadata!: BackupMetadataDto;
+}
+
+export class BackupPatchDto {
+  @ApiPropertyOptional({ enum: BACKUP_STATUSES, example: 'deleting' })
+  status?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { verified: true },
+    description: 'Keys to set in the metadata; each replaces the stored key of that name whole',
+  })
+  backup_metadata?: Record<string, unknown>;
 }
 
 export class BackupListDto {

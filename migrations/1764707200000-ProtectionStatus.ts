@@ -12,12 +12,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   job last entered a state in which the scheduler runs it (its trigger was created then). The
  *   next run is computed by the service from the job's schedule (cron fields need APScheduler's
  *   rules) for the version in `computed_version`; a row whose version moved on is computed again.
- * - backup_newest: the newest backup of each (owner, project, hostname, backup_name), kept by a
- *   trigger on backups: one upsert on a small table per backup written; a delete or change of the
- *   newest looks for the next newest through the promoted-column GIN index.
+ * - backup_newest: the newest available backup (status "available", or none) of each (owner,
+ *   project, hostname, backup_name), kept by a trigger on backups: one upsert on a small table per
+ *   backup written; a delete or change of the newest looks for the next newest through the
+ *   promoted-column GIN index.
  */
-export class ProtectionStatus1764700000000 implements MigrationInterface {
-  name = 'ProtectionStatus1764700000000';
+export class ProtectionStatus1764707200000 implements MigrationInterface {
+  name = 'ProtectionStatus1764707200000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
@@ -47,7 +48,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
         interval_s bigint,
         schedule_error text,
         CONSTRAINT job_status_pkey PRIMARY KEY (owner_id, id)
-      )`);
+      ) WITH (fillfactor = 70)`);
     await q.query(`CREATE INDEX job_status_owner_project ON job_status (owner_id, project_id)`);
     await q.query(`CREATE INDEX job_status_stale_computation ON job_status (owner_id) WHERE computed_version IS DISTINCT FROM version`);
     // a whole number of epoch seconds, or null for anything else (never an error: the job write goes on)
@@ -124,7 +125,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
         time_stamp numeric NOT NULL,
         level jsonb,
         CONSTRAINT backup_newest_pkey PRIMARY KEY (owner_id, project_key, hostname, backup_name)
-      )`);
+      ) WITH (fillfactor = 50)`);
     await q.query(`
       CREATE FUNCTION freezer_backup_newest_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
@@ -147,6 +148,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
                AND b.hostname @> jsonb_build_array(OLD.doc #> '{backup_metadata,hostname}')
                AND b.backup_name @> jsonb_build_array(OLD.doc #> '{backup_metadata,backup_name}')
                AND b.doc #>> '{backup_metadata,hostname}' = host AND b.doc #>> '{backup_metadata,backup_name}' = name
+               AND coalesce(b.doc ->> 'status', 'available') = 'available'
              ORDER BY coalesce(b.time_stamp, extract(epoch FROM b.created_at)) DESC, b.id DESC
              LIMIT 1
             ON CONFLICT DO NOTHING;
@@ -157,8 +159,10 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
         END IF;
         host := NEW.doc #>> '{backup_metadata,hostname}';
         name := NEW.doc #>> '{backup_metadata,backup_name}';
-        -- a key too long for the index is left out of the report rather than refusing the backup
-        IF host IS NULL OR name IS NULL OR length(host) > 255 OR length(name) > 255 THEN
+        -- only a usable backup counts (not one still being created, failed or being deleted); a key
+        -- too long for the index is left out of the report rather than refusing the backup
+        IF host IS NULL OR name IS NULL OR length(host) > 255 OR length(name) > 255
+           OR coalesce(NEW.doc ->> 'status', 'available') <> 'available' THEN
           RETURN NULL;
         END IF;
         INSERT INTO backup_newest AS n (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
@@ -179,6 +183,7 @@ export class ProtectionStatus1764700000000 implements MigrationInterface {
              coalesce(time_stamp, extract(epoch FROM created_at)), doc #> '{backup_metadata,level}'
         FROM backups
        WHERE length(doc #>> '{backup_metadata,hostname}') <= 255 AND length(doc #>> '{backup_metadata,backup_name}') <= 255
+         AND coalesce(doc ->> 'status', 'available') = 'available'
        ORDER BY owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}',
                 coalesce(time_stamp, extract(epoch FROM created_at)) DESC, id DESC`);
   }
