@@ -172,6 +172,22 @@ describe('GET /v2/:project_id/status', () => {
     expect((report.old_backups as Json[])[2]).toMatchObject({ backup_name: 'etc', time_stamp: now - 300_000, level: 0 });
   });
 
+  it('takes only an available backup as the newest: one being created counts once it is available', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const now = (await client.status()).time as number;
+    const old = (await client.post('/backups', { container: 'c', hostname: 'node9', backup_name: 'etc', time_stamp: now - 3 * DAY })).backup_id as string;
+    const creating = (await client.post('/backups', { container: 'c', hostname: 'node9', backup_name: 'etc', time_stamp: now - 60, status: 'creating' })).backup_id as string;
+    expect(ids((await client.status()).old_backups, 'backup_id')).toEqual([old]);
+    const patched = await request(server).patch(`/v2/${identity.projectId}/backups/${creating}`).set(identityHeaders(identity)).send({ status: 'available' });
+    expect(patched.status).toBe(200);
+    const report = await client.status();
+    expect(report.backups).toMatchObject({ total: 1, fresh: 1, old: 0 });
+    // and an error afterwards puts the older one back
+    await request(server).patch(`/v2/${identity.projectId}/backups/${creating}`).set(identityHeaders(identity)).send({ status: 'error' });
+    expect(ids((await client.status()).old_backups, 'backup_id')).toEqual([old]);
+  });
+
   it("never counts another user's or another project's documents; v1 covers every project of the caller", async () => {
     const identity = newIdentity();
     const neighbour = newIdentity({ projectId: identity.projectId });
