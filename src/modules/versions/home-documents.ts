@@ -20,7 +20,7 @@ const JSON_FORMAT = { 'application/json': {} };
 // lists the jobs resources as freezer 2026 does.
 export function homeDocument(version: 'v1' | 'v2'): JsonObject {
   const v2 = version === 'v2';
-  const backups = {
+  const backups: JsonObject = {
     'href-template': v2 ? '/v2/{project_id}/backups/{backup_id}' : '/v1/backups/{backup_id}',
     'href-vars': v2 ? { project_id: 'param/project_id', backup_id: 'param/backup_id' } : { backup_id: 'param/backup_id' },
     hints: { allow: ['GET'], formats: JSON_FORMAT },
