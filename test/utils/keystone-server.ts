@@ -16,6 +16,27 @@ const STEP_TIMEOUT_MS = 60_000;
 export const KEYSTONE_START_TIMEOUT_MS = 120_000;
 export const PASSWORD = 'secret-Pa55';
 
+// More users for a test file: `name` with `role` (reader, member, admin) in project alpha or beta.
+export interface ExtraUser {
+  name: string;
+  project: 'alpha' | 'beta';
+  role: 'reader' | 'member' | 'admin';
+}
+
+// A service of the catalog with its endpoints (region RegionOne), written into Keystone's database
+// at set-up, before it serves: through its API, this Keystone on SQLite answers POST /v3/services
+// with 500 (database is locked at the commit), though it may have stored the service.
+export interface CatalogService {
+  name: string;
+  type: string;
+  endpoints: Array<{ interface: 'public' | 'internal' | 'admin'; url: string }>;
+}
+
+export interface KeystoneOptions {
+  users?: ExtraUser[];
+  catalog?: CatalogService[];
+}
+
 export interface KeystoneUser {
   name: string;
   id: string;
@@ -30,6 +51,8 @@ export interface KeystoneServer {
   alice: KeystoneUser;
   bob: KeystoneUser;
   admin: KeystoneUser;
+  // the extra users asked for, by name
+  users: Record<string, KeystoneUser>;
   // a project-scoped token of `user` (password auth), as a client would get one
   token(user: KeystoneUser): Promise<string>;
   revoke(token: string): Promise<void>;
@@ -39,6 +62,19 @@ export interface KeystoneServer {
   // how long start-up took, for the CI cost note
   startMs: number;
 }
+
+// the rows keystone/catalog/backends/sql.py keeps for a service and its endpoints
+const CATALOG_INSERT = `
+import json, sqlite3, sys, uuid
+db = sqlite3.connect(sys.argv[1])
+for entry in json.loads(sys.argv[2]):
+    service_id = uuid.uuid4().hex
+    db.execute("INSERT INTO service (id, type, enabled, extra) VALUES (?, ?, 1, ?)", (service_id, entry['type'], json.dumps({'name': entry['name']})))
+    for endpoint in entry['endpoints']:
+        db.execute("INSERT INTO endpoint (id, interface, service_id, url, extra, enabled, region_id) VALUES (?, ?, ?, ?, '{}', 1, 'RegionOne')",
+                   (uuid.uuid4().hex, endpoint['interface'], service_id, endpoint['url']))
+db.commit()
+`;
 
 function run(file: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolveRun, reject) => {
@@ -64,7 +100,7 @@ async function untilAnswers(url: string, child: ChildProcess, output: () => stri
   throw new Error(`keystone did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startKeystone(): Promise<KeystoneServer> {
+export async function startKeystone({ users: extraUsers = [], catalog = [] }: KeystoneOptions = {}): Promise<KeystoneServer> {
   const started = Date.now();
   const manage = findExecutable('keystone-manage', 'python3-keystone');
   const dir = mkdtempSync(join(tmpdir(), 'keystone-'));
@@ -100,6 +136,7 @@ export async function startKeystone(): Promise<KeystoneServer> {
   const adminPassword = 'admin-Pa55';
   await k('bootstrap', '--bootstrap-password', adminPassword, '--bootstrap-admin-url', url, '--bootstrap-public-url', url,
     '--bootstrap-internal-url', url, '--bootstrap-region-id', 'RegionOne');
+  if (catalog.length > 0) await run(PYTHON, ['-c', CATALOG_INSERT, join(dir, 'keystone.db'), JSON.stringify(catalog)], dir);
 
   let text = '';
   const child = spawn(PYTHON, [SERVE, conf, String(port)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -157,12 +194,18 @@ export async function startKeystone(): Promise<KeystoneServer> {
     const alice = await user('alice', 'alpha', alpha, memberRole);
     const bob = await user('bob', 'beta', beta, memberRole);
     const admin = { name: 'admin', id: await idOf('/users', 'users', 'admin'), project: 'admin', projectId: await idOf('/projects', 'projects', 'admin') };
+    const users: Record<string, KeystoneUser> = {};
+    for (const extra of extraUsers) {
+      // bootstrap made admin, member and reader (admin implies member, member implies reader)
+      users[extra.name] = await user(extra.name, extra.project, extra.project === 'alpha' ? alpha : beta, await idOf('/roles', 'roles', extra.role));
+    }
     return {
       url,
       service,
       alice,
       bob,
       admin,
+      users,
       token: (u) => issue(u.name, u.name === 'admin' ? adminPassword : PASSWORD, u.project),
       revoke: async (token) => {
         const response = await fetch(`${url}/auth/tokens`, {
