@@ -15,6 +15,7 @@ import { HealthModule } from './modules/health/health.module.js';
 import { JobsModule } from './modules/jobs/jobs.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
+import { StatisticsModule } from './modules/statistics/statistics.module.js';
 import { VersionsModule } from './modules/versions/versions.module.js';
 
 // `config.databaseUrl` is always set here: main.ts starts the embedded database first when needed.
@@ -43,6 +44,7 @@ export class AppModule {
         ActionsModule,
         JobsModule,
         SessionsModule,
+        StatisticsModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { FreezerExceptionFilter } from './common/errors/freezer-exception.filter.js';
 import { jsonBody, requestId, requireJson, stripTrailingSlash } from './common/http/http-middleware.js';
+import { answerParserRefusals } from './common/http/parser-refusals.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { FreezerLogger } from './common/observability/freezer-logger.js';
 import { FreezerMetrics } from './common/observability/metrics.js';
@@ -35,6 +36,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   // (links of GET /, HSTS, the rate limit of public routes), but only from the proxies trusted.
   app.set('trust proxy', config.trustProxy);
   const metrics = app.get(FreezerMetrics);
+  answerParserRefusals(app.getHttpServer(), metrics, logger);
   app.use(requestId, requestObserver(metrics, logger), securityHeaders, stripTrailingSlash);
   if (config.corsOrigins.length > 0) {
     app.enableCors({

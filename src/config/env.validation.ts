@@ -25,6 +25,8 @@ export interface AppConfig {
   // database and for poolers that do not keep them (PgBouncer in transaction mode before 1.21)
   preparedStatements: boolean;
   statementTimeoutMs: number;
+  // seconds between two checks of the tables' planner statistics; 0: never (see table-statistics.ts)
+  analyzeIntervalS: number;
   // longest a SIGTERM/SIGINT shutdown may take before the process exits with code 1
   shutdownTimeoutMs: number;
   authMode: AuthMode;
@@ -225,6 +227,7 @@ export function validateEnv(rawEnv: Env): AppConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
     preparedStatements: boolean(env, 'DB_PREPARED_STATEMENTS', true),
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    analyzeIntervalS: integer(env, 'DB_ANALYZE_INTERVAL_S', 60, 0, 86_400),
     // below the 30 s Kubernetes waits by default between SIGTERM and SIGKILL
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),
     authMode: oneOf(env, 'AUTH_MODE', ['noauth', 'trusted-headers', 'keystone'] as const, 'noauth'),

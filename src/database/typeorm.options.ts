@@ -27,6 +27,9 @@ export function buildTypeOrmOptions(config: Pick<AppConfig, 'poolSize' | 'statem
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
+    // one transaction per migration: some build indexes concurrently, outside any (the TypeORM CLI
+    // refuses to run them under its default of one transaction for all)
+    migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -19,6 +19,19 @@ function randomName(prefix: string): string {
   return newIdentity({ userId: prefix }).projectId.replace(/^p/, prefix);
 }
 
+// A header value as a client sending UTF-8 puts it on the wire: Node's client writes one byte per
+// (latin1) character of the string it is given. (Only when the body goes as bytes: with a string
+// body, Node's client encodes the headers and the body together as UTF-8.)
+const utf8OnTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+const jsonBytes = (doc: object): Buffer => Buffer.from(JSON.stringify(doc));
+
+// A user and a project whose names are not ASCII, and the paths their backups live under.
+function unicodeIdentity(): { userId: string; projectId: string; paths: string[] } {
+  const userId = randomName('zoë-');
+  const projectId = randomName('café-');
+  return { userId, projectId, paths: [`/v2/${encodeURIComponent(projectId)}/backups`, '/v1/backups'] };
+}
+
 describe('auth', () => {
   describe('AUTH_MODE=noauth (the default)', () => {
     let app: NestExpressApplication;
@@ -33,7 +46,7 @@ describe('auth', () => {
     const server = () => app.getHttpServer();
 
     async function readBackup(path: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-      const created = await request(server()).post(path).set(headers).send(buildBackupDoc());
+      const created = await request(server()).post(path).set(headers).send(jsonBytes(buildBackupDoc()));
       expect(created.status).toBe(201);
       const res = await request(server()).get(`${path}/${created.body.backup_id}`).set(headers);
       return { status: res.status, body: res.body };
@@ -88,6 +101,37 @@ describe('auth', () => {
       expect(got).toMatchObject({ status: 200, body: { user_id: 'noauth', user_name: null, project_id: project } });
       const list = await request(server()).get(`/v2/${project}/backups`);
       expect(list.body.backups).toHaveLength(1);
+    });
+
+    it('reads identity headers sent as UTF-8 bytes as UTF-8, on v2 and v1', async () => {
+      const who = unicodeIdentity();
+      const headers = {
+        'X-User-Id': utf8OnTheWire(who.userId),
+        'X-Project-Id': utf8OnTheWire(who.projectId),
+        'X-User-Name': utf8OnTheWire('Zoë Ångström 山田 🧊'),
+        'X-Roles': utf8OnTheWire('member,Prüfer'),
+      };
+      for (const path of who.paths) {
+        const got = await readBackup(path, headers);
+        expect(got).toMatchObject({ status: 200, body: { user_id: who.userId, user_name: 'Zoë Ångström 山田 🧊', project_id: who.projectId } });
+        const list = await request(server()).get(path).set(headers);
+        expect(list.body.backups).toContainEqual(got.body);
+      }
+      // the token convention too: the same user sees the two backups of the project
+      const token = { 'X-Auth-Token': utf8OnTheWire(`${who.userId}:${who.projectId}`) };
+      const listed = await request(server()).get(who.paths[0]).set(token);
+      expect({ status: listed.status, users: listed.body.backups.map((backup: { user_id: string }) => backup.user_id) }).toEqual({
+        status: 200,
+        users: [who.userId, who.userId],
+      });
+    });
+
+    it('keeps the latin1 reading of an identity header that is not valid UTF-8', async () => {
+      const who = newIdentity();
+      // "Zoë" in latin1: 0xEB alone is not UTF-8
+      const headers = { ...identityHeaders(who, false), 'X-User-Name': Buffer.from([0x5a, 0x6f, 0xeb]).toString('latin1') };
+      const got = await readBackup(`/v2/${who.projectId}/backups`, headers);
+      expect(got).toMatchObject({ status: 200, body: { user_id: who.userId, user_name: 'Zoë' } });
     });
 
     it.each([
@@ -160,6 +204,30 @@ describe('auth', () => {
       expect(created.status).toBe(201);
       const res = await request(server()).get(`/v2/${who.projectId}/backups/${created.body.backup_id}`).set(identityHeaders(who));
       expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { user_id: who.userId, project_id: who.projectId } });
+    });
+
+    it('reads identity headers sent as UTF-8 bytes as UTF-8, on v2 and v1', async () => {
+      const who = unicodeIdentity();
+      const headers = {
+        'X-Identity-Status': 'Confirmed',
+        'X-User-Id': utf8OnTheWire(who.userId),
+        'X-Project-Id': utf8OnTheWire(who.projectId),
+        'X-User-Name': utf8OnTheWire('Zoë'),
+      };
+      for (const path of who.paths) {
+        const created = await request(server()).post(path).set(headers).send(jsonBytes(buildBackupDoc()));
+        expect(created.status).toBe(201);
+        const res = await request(server()).get(`${path}/${created.body.backup_id}`).set(headers);
+        expect({ status: res.status, body: res.body }).toMatchObject({
+          status: 200,
+          body: { user_id: who.userId, user_name: 'Zoë', project_id: who.projectId },
+        });
+      }
+      // and an invalid sequence keeps its latin1 reading
+      const latin1 = { ...headers, 'X-User-Name': Buffer.from([0x5a, 0x6f, 0xeb]).toString('latin1') };
+      const created = await request(server()).post(who.paths[0]).set(latin1).send(jsonBytes(buildBackupDoc()));
+      const res = await request(server()).get(`${who.paths[0]}/${created.body.backup_id}`).set(latin1);
+      expect(res.body).toMatchObject({ user_id: who.userId, user_name: 'Zoë' });
     });
 
     it('applies the project check to a confirmed identity (D5)', async () => {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { buildBackupDoc } from '../factories/backup.factory.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { sample } from '../utils/prometheus-text.js';
+import { rawExchange, rawRequest } from '../utils/raw-http.js';
 import { freePort, startService, stopAllServices, type ServiceProcess } from '../utils/service-process.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
 
@@ -44,11 +46,6 @@ function send(method: string, url: string, headers: Record<string, string> = {},
   });
 }
 
-function sample(text: string, name: string, labels: string): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(labels));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
-
 describe('WORKERS=2 (cluster)', () => {
   let service: ServiceProcess;
   let url: string;
@@ -76,9 +73,18 @@ describe('WORKERS=2 (cluster)', () => {
     }
     // every backup written through either worker is read back through whichever answers
     for (const id of created) expect((await send('GET', `${url}/v2/${identity.projectId}/backups/${id}`, headers)).status).toBe(200);
+    // requests the HTTP parser refuses, one connection each, so both workers get some
+    for (let i = 0; i < 6; i++) {
+      const refused = await rawExchange(Number(new URL(url).port), [rawRequest('GET', '/v1/backups/Zoë', [['Host', 'localhost']])]);
+      expect(refused.answers.map((answer) => [answer.status, answer.headers['content-type']])).toEqual([[400, 'application/json']]);
+    }
     const metrics = (await send('GET', `${url}/metrics`)).text;
-    expect(sample(metrics, 'freezer_http_requests_total', 'route="/v2/:project_id/backups",status="201"')).toBe(20);
-    expect(sample(metrics, 'freezer_http_requests_total', 'route="/v2/:project_id/backups/:backup_id",status="200"')).toBe(20);
+    expect(sample(metrics, 'freezer_http_requests_total', { route: '/v2/:project_id/backups', status: '201' })).toBe(20);
+    expect(sample(metrics, 'freezer_http_requests_total', { route: '/v2/:project_id/backups/:backup_id', status: '200' })).toBe(20);
+    expect(sample(metrics, 'freezer_http_parser_refusals_total', { reason: 'request_line', status: '400' })).toBe(6);
+    // ...and the refusals were spread over both workers, so the 6 above is a sum
+    const refusing = () => new Set(logLines(service).filter((line) => line.message.startsWith('refused before parsing')).map((line) => line.pid));
+    await expect(until('refusal log lines of both workers', () => (refusing().size === 2 ? true : undefined))).resolves.toBe(true);
     // two pools of DB_POOL_SIZE (10 by default)
     expect(metrics).toMatch(/^freezer_db_pool_max_connections 20$/m);
   });

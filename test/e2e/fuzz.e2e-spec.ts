@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Property-based fuzzing of every route of v1 and v2 (D3, D14, D19): whatever the method, path,
 // query, headers and body, the answer is 2xx or 4xx, every 4xx is exactly {title, description}
-// with nothing internal in it, and a refused request leaves the caller's documents as they were.
+// with nothing internal in it and a request id, and a refused request leaves the caller's
+// documents as they were. Some cases put raw, unencoded bytes into the path or a header (sent over
+// a bare socket, since HTTP clients refuse to), which Node's HTTP parser itself may refuse.
 // Seeded and reproducible: FUZZ_SEED, FUZZ_RUNS and FUZZ_PATH (from a failure message) override.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -16,9 +18,11 @@ import { buildJobDoc } from '../factories/job.factory.js';
 import { buildSessionDoc } from '../factories/session.factory.js';
 import { createTestApp } from '../utils/create-test-app.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { rawExchange, type RawHeader, rawRequest } from '../utils/raw-http.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+const RAW_MARK = '@@rawpath@@';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4000);
 const REPLAY_PATH = process.env.FUZZ_PATH;
 const BODY_LIMIT = 1024 * 1024;
@@ -72,6 +76,14 @@ interface FuzzCase {
   query: string;
   headers: Record<string, string>;
   body: { text: string } | { hex: string } | null;
+  raw: RawBytes | null;
+}
+
+// Bytes sent as they are (hex, so that a counterexample prints them): inserted into the id (or at
+// the end of the path), as the value of a header, or a whole header line.
+interface RawBytes {
+  path: string | null;
+  header: { name: string; hex: string } | { line: string } | null;
 }
 
 const SQL_IDS = ["' or 1=1 --", "1; drop table jobs; --", "' union select null, null --", '"; delete from backups where ""="', '$1', '\\x27'];
@@ -124,6 +136,31 @@ function queryArbitrary(kind: Kind | null): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.constantFrom('?', '?&&', '?limit', '?=', '?limit=1&limit=2&limit=x', '?marker=&marker=') },
   );
 }
+
+// Raw bytes: UTF-8 text unencoded, random bytes, and the bytes a URL or header value cannot hold
+// as they are. CR and LF are left out: they would end the line, and the cases below with a
+// malformed line cover that.
+const RAW_TEXTS = ['Zoë', 'ünïcødé', '😀💾', 'مرحبا\u202e', '\u200b', '山田', '\u0085', '\ufeff'];
+const RAW_SPECIALS = ['00', '01', '7f', '09', '20', 'ff', 'fffe', 'c0af', 'eda080', 'e0a4', '80', '23', '3f', '25', '2541', '5c', '22', '3c3e', '7b7d', '60', '2c', '3b'];
+const rawBytesArbitrary: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...RAW_TEXTS).map((text) => Buffer.from(text, 'utf8').toString('hex')) },
+  { weight: 2, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 16 }).map((bytes) => Buffer.from(bytes.filter((b) => b !== 0x0d && b !== 0x0a)).toString('hex')) },
+  { weight: 2, arbitrary: fc.constantFrom(...RAW_SPECIALS) },
+);
+const RAW_HEADER_NAMES = ['X-User-Name', 'X-User-Id', 'X-Project-Id', 'X-Auth-Token', 'X-Roles', 'Accept', 'Content-Type', 'If-Match', 'X-Openstack-Request-Id', 'X-Fuzz'];
+// `@@big@@` stands for a value over Node's 16 KB header limit.
+const RAW_HEADER_LINES = ['no colon here', 'X-A : spaced', ': no name', 'X(y): 1', ' X-Folded: continued', 'X-Ä: 1', 'X-A:\u0000', 'X-Big: @@big@@'];
+const rawArbitrary: fc.Arbitrary<RawBytes | null> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.record({ path: rawBytesArbitrary, header: fc.constant(null) }),
+      fc.record({ path: fc.constant(null), header: fc.record({ name: fc.constantFrom(...RAW_HEADER_NAMES), hex: rawBytesArbitrary }) }),
+      fc.record({ path: fc.constant(null), header: fc.record({ line: fc.constantFrom(...RAW_HEADER_LINES) }) }),
+    ),
+  },
+);
 
 // Mostly the headers a client sends; now and then one that must be refused or tolerated.
 const rarely = <T>(arbitrary: fc.Arbitrary<T>, weight = 12): fc.Arbitrary<T | null> =>
@@ -285,6 +322,7 @@ function caseArbitrary(ownProject: string): fc.Arbitrary<FuzzCase> {
       query: queryArbitrary(template.kind),
       headers: cleanHeaders,
       body: bodyArbitrary(template),
+      raw: rawArbitrary,
     }),
   );
   return fc.oneof(...perRoute);
@@ -339,6 +377,15 @@ describe('fuzzing every route of v1 and v2', () => {
     });
   }
 
+  // The same over a bare socket, the path and the headers as bytes; one connection per request.
+  async function sendRaw(method: string, path: Buffer, headers: Record<string, string>, extra: RawHeader | null, body: Buffer | null): Promise<Answer> {
+    const lines: RawHeader[] = [['Host', `127.0.0.1:${port}`], ['Connection', 'close'], ...Object.entries(headers), ...(extra === null ? [] : [extra])];
+    const { answers } = await rawExchange(port, [rawRequest(method, path, lines, body ?? undefined)], { head: method === 'HEAD' });
+    if (answers.length !== 1) throw new Error(`${answers.length} answers to one request`);
+    const [answer] = answers;
+    return { status: answer.status, headers: answer.headers, text: answer.body };
+  }
+
   // The fuzz identity's rows in every table: a change of any document moves its version (D6),
   // so ids, versions and update times are enough.
   async function snapshot(): Promise<string> {
@@ -390,7 +437,7 @@ describe('fuzzing every route of v1 and v2', () => {
   });
 
   it(`answers 2xx or 4xx with a clean JSON error and changes nothing when refusing (seed ${SEED}, ${RUNS} runs)`, async () => {
-    const stats = { cases: 0, byStatus: new Map<number, number>(), routes: new Set<string>(), templates: new Set<string>(), fiveHundreds: 0 };
+    const stats = { cases: 0, byStatus: new Map<number, number>(), routes: new Set<string>(), templates: new Set<string>(), fiveHundreds: 0, raw: 0, parserRefusals: 0 };
     let before = await snapshot();
     const property = fc.asyncProperty(caseArbitrary(who.projectId), async (c) => {
       try {
@@ -403,10 +450,28 @@ describe('fuzzing every route of v1 and v2', () => {
     const runCase = async (c: FuzzCase): Promise<void> => {
       const template = ROUTES[c.route]!;
       const prefix = template.version === 'v2' ? `/v2/${c.project}` : template.version === 'v1' ? '/v1' : '';
-      const path = resolveIds(prefix + template.suffix.replace('{id}', c.id).replace('{job}', c.job) + c.query);
+      const rawPath = c.raw?.path ?? null;
+      // where raw path bytes go: into the id, or at the end of a path without one
+      const suffix = rawPath === null ? template.suffix : template.suffix.includes('{id}') ? template.suffix.replace('{id}', `{id}${RAW_MARK}`) : `${template.suffix}${RAW_MARK}`;
+      const path = resolveIds(prefix + suffix.replace('{id}', c.id).replace('{job}', c.job) + c.query);
       const body = c.body === null ? null : 'hex' in c.body ? Buffer.from(c.body.hex, 'hex') : Buffer.from(resolveIds(c.body.text));
-      const headers = { ...identityHeaders(who), ...c.headers };
-      const answer = await send(c.method, path, headers, body);
+      const headers: Record<string, string> = { ...identityHeaders(who), ...c.headers };
+      let answer: Answer;
+      if (c.raw === null) {
+        answer = await send(c.method, path, headers, body);
+      } else {
+        const pathBytes = Buffer.concat(path.split(RAW_MARK).flatMap((part, i) => (i === 0 ? [Buffer.from(part, 'latin1')] : [Buffer.from(rawPath!, 'hex'), Buffer.from(part, 'latin1')])));
+        const header = c.raw.header;
+        let extra: RawHeader | null = null;
+        if (header !== null && 'name' in header) {
+          for (const name of Object.keys(headers)) if (name.toLowerCase() === header.name.toLowerCase()) delete headers[name];
+          extra = [header.name, Buffer.from(header.hex, 'hex')];
+        } else if (header !== null) {
+          extra = header.line.replace('@@big@@', 'b'.repeat(17_000));
+        }
+        answer = await sendRaw(c.method, pathBytes, headers, extra, body);
+        stats.raw++;
+      }
       stats.cases++;
       stats.routes.add(`${c.method} ${template.name}`);
       stats.templates.add(template.name);
@@ -425,6 +490,7 @@ describe('fuzzing every route of v1 and v2', () => {
         before = await snapshot();
         return;
       }
+      if (!/^req-/.test(String(answer.headers['x-openstack-request-id'] ?? ''))) throw new Error(`4xx without a request id: ${where}`);
       if (c.method !== 'HEAD') {
         if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) throw new Error(`4xx without a JSON body: ${where}`);
         const parsed = JSON.parse(answer.text) as Record<string, unknown>;
@@ -433,6 +499,7 @@ describe('fuzzing every route of v1 and v2', () => {
           throw new Error(`4xx body is not exactly {title, description}: ${where}`);
         }
         if (LEAK.test(answer.text)) throw new Error(`4xx body reveals internals (${LEAK.exec(answer.text)![0]}): ${where}`);
+        if (c.raw !== null && answer.headers.connection === 'close' && /^(Bad Request|Request Header Fields Too Large)$/.test(String(parsed.title))) stats.parserRefusals++;
       }
       const after = await snapshot();
       if (after !== before) throw new Error(`a refused request changed the database: ${where}\nbefore ${before}\nafter  ${after}`);
@@ -449,11 +516,13 @@ describe('fuzzing every route of v1 and v2', () => {
       const statuses = [...stats.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
       console.log(
         `fuzz: seed ${SEED}: ${stats.cases} requests, ${stats.templates.size}/${ROUTES.length} route templates, ${stats.routes.size} method×route pairs, ` +
-          `5xx seen: ${stats.fiveHundreds}; statuses ${statuses}`,
+          `5xx seen: ${stats.fiveHundreds}; statuses ${statuses}; ${stats.raw} with raw bytes, ${stats.parserRefusals} refused by the HTTP parser`,
       );
     }
     expect(stats.fiveHundreds).toBe(0);
     expect(stats.templates.size).toBe(ROUTES.length);
+    // the raw cases reached the parser's refusals, not only the application
+    expect(stats.parserRefusals).toBeGreaterThan(0);
   }, 300_000);
 
   // Found by this fuzzing: {"x": 1e309} was answered 201 and stored as {"x": null}.

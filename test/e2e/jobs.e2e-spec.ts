@@ -761,14 +761,17 @@ describe('jobs', () => {
           await expect(getJob(identity, 'other-id')).resolves.toMatchObject({ status: 404 });
         });
 
-        it('fills missing time fields and defaults on create', async () => {
+        it('fills the defaults of a new job, with an empty job_schedule and no time fields (§8.8)', async () => {
           const identity = newIdentity();
           const body = { client_id: 'host-a', job_actions: [] };
           await expect(replace(identity, 'bare-job', body)).resolves.toMatchObject({ status: 201 });
-          await expect(jobDoc(identity, 'bare-job')).resolves.toEqual(created(identity, 'bare-job', body));
+          await expect(jobDoc(identity, 'bare-job')).resolves.toEqual({ ...created(identity, 'bare-job', body), job_schedule: {} });
+          const scheduled = { client_id: 'host-a', job_actions: [], job_schedule: { event: 'start', schedule_interval: '1 days' } };
+          await expect(replace(identity, 'scheduled-job', scheduled)).resolves.toMatchObject({ status: 201 });
+          await expect(jobDoc(identity, 'scheduled-job')).resolves.toMatchObject({ job_schedule: scheduled.job_schedule });
         });
 
-        it('replaces the whole existing document: 201 {job_id, version: 2}, old keys gone', async () => {
+        it('replaces the whole existing document: 201 {job_id, version: 2}, old keys and times gone', async () => {
           const identity = newIdentity();
           const jobId = await createJob(identity, buildJobDoc({ description: 'old', session_tag: 4 }));
           const body = { client_id: 'host-b', job_actions: [buildJobAction({ action: 'info' })], job_schedule: { time_created: 5, event: 'stop' } };
@@ -777,7 +780,7 @@ describe('jobs', () => {
           expect(res.body).toEqual({ job_id: jobId, version: 2 });
           await expect(jobDoc(identity, jobId)).resolves.toEqual({
             ...created(identity, jobId, body),
-            job_schedule: { time_created: 5, time_started: -1, time_ended: -1, event: 'stop' },
+            job_schedule: { time_created: 5, event: 'stop' },
           });
         });
 

@@ -6,19 +6,9 @@ import { buildJobDoc } from '../factories/job.factory.js';
 import { buildSessionDoc } from '../factories/session.factory.js';
 import { createTestApp } from '../utils/create-test-app.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { sample } from '../utils/prometheus-text.js';
 import { freePort, startService, type ServiceProcess } from '../utils/service-process.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
-
-// One sample of a Prometheus text exposition: `name{labels} value`.
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('observability', () => {
   describe('GET /metrics', () => {

@@ -191,7 +191,7 @@ describe('GET /openapi.json', () => {
           required: true,
           description:
             "The caller's project. A caller whose identity carries a project may only name that project, " +
-            'unless it has the admin role; otherwise 403 Access Forbidden (D5).',
+            'unless it has the admin role; otherwise 403 Access Forbidden.',
           schema: { type: 'string' },
         },
       });
@@ -267,11 +267,34 @@ describe('GET /openapi.json', () => {
         requestBody: {
           required: false,
           description:
-            'Optional search document, sent as the body of the GET (D10). Browsers cannot send a GET body, ' +
+            'Optional search document, sent as the body of the GET. Browsers cannot send a GET body, ' +
             'so "Try it out" fails unless the body is emptied; use the curl command it shows, or python-freezerclient.',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchBodyDto' } } },
         },
       });
+    }
+  });
+
+  it('speaks to API users: no internal labels, and a description for every response', () => {
+    // every summary and description, with where it is
+    const texts: Array<[string, string]> = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}/${i}`));
+      else if (typeof node === 'object' && node !== null) {
+        for (const [key, value] of Object.entries(node)) {
+          if ((key === 'summary' || key === 'description') && typeof value === 'string') texts.push([`${at}/${key}`, value]);
+          else walk(value, `${at}/${key}`);
+        }
+      }
+    };
+    walk(document, '');
+    expect(texts.length).toBeGreaterThan(200);
+    // decision numbers (D1, D13), section signs, the labels of an implementation's notes
+    const INTERNAL = /\bD\d{1,2}\b|§|\bREF\b|\[ES\]|\bFIX\b|\bDECIDE\b|\bspec\b|#\d+/;
+    expect(texts.filter(([, text]) => INTERNAL.test(text))).toEqual([]);
+    expect(texts.filter(([, text]) => text.trim() === '')).toEqual([]);
+    for (const { key, operation } of operationsOf(document)) {
+      expect([key, (operation.summary ?? '').length > 10]).toEqual([key, true]);
     }
   });
 

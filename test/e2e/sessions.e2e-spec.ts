@@ -196,7 +196,7 @@ describe('sessions', () => {
         });
       });
 
-      it('ignores a body session_id, jobs (tempest posts a list), session_tag, status and user_id', async () => {
+      it('ignores a body session_id, jobs (tempest posts a list), status and user_id, and keeps its session_tag', async () => {
         const identity = newIdentity();
         // freezer-tempest-plugin test_api_sessions_post
         const tempest = {
@@ -234,8 +234,8 @@ describe('sessions', () => {
         expect(res.body).toEqual({ session_id: expect.stringMatching(HEX_ID) });
         const sessionId = res.body.session_id as string;
         expect(sessionId).not.toBe('test-session');
-        const { jobs: _jobs, session_id: _id, session_tag: _tag, status: _status, user_id: _user, ...kept } = tempest;
-        await expect(sessionDoc(identity, sessionId)).resolves.toEqual(created(identity, sessionId, kept));
+        const { jobs: _jobs, session_id: _id, status: _status, user_id: _user, ...kept } = tempest;
+        await expect(sessionDoc(identity, sessionId)).resolves.toEqual({ ...created(identity, sessionId, kept), session_tag: 1 });
         await expect(getSession(identity, 'test-session')).resolves.toMatchObject({ status: 404 });
       });
 
@@ -244,6 +244,44 @@ describe('sessions', () => {
         const body = buildSessionDoc({ hold_off: 90, session_name: 'nightly', labels: { tier: ['db', 1, true, null] } });
         const sessionId = await createSession(identity, body);
         await expect(sessionDoc(identity, sessionId)).resolves.toEqual(created(identity, sessionId, body));
+      });
+
+      it('stores the body\'s session_tag, which its members then start runs with (D13, §10.5)', async () => {
+        const identity = newIdentity();
+        const { sessionId, jobIds } = await sessionWithMembers(identity, 2, buildSessionDoc({ session_tag: 4, hold_off: 3600 }));
+        await expect(sessionDoc(identity, sessionId)).resolves.toMatchObject({ session_tag: 4 });
+        // a member takes the session's tag when it joins
+        await expect(jobDoc(identity, jobIds[0])).resolves.toMatchObject({ session_id: sessionId, session_tag: 4 });
+        await expect(start(identity, sessionId, jobIds[0], 3)).resolves.toMatchObject({ status: 202, body: { result: 'out-of-sync', session_tag: 4 } });
+        await expect(start(identity, sessionId, jobIds[0], 5)).resolves.toMatchObject({
+          status: 400,
+          body: expectedErrors.badRequest('requested tag value too high. Session Tag: 4 Job Tag: 5'),
+        });
+        await expect(start(identity, sessionId, jobIds[0], 4)).resolves.toMatchObject({ status: 202, body: { result: 'success', session_tag: 5 } });
+        // within hold_off: the old tag joins the run, the current one is held off
+        await expect(start(identity, sessionId, jobIds[1], 4)).resolves.toMatchObject({ status: 202, body: { result: 'success', session_tag: 5 } });
+        await expect(start(identity, sessionId, jobIds[0], 5)).resolves.toMatchObject({ status: 202, body: { result: 'hold-off', session_tag: 5 } });
+        await expect(sessionDoc(identity, sessionId)).resolves.toMatchObject({ session_tag: 5, status: 'running' });
+      });
+
+      it('answers out-of-sync to a tag below the created one once the hold-off window has passed', async () => {
+        const identity = newIdentity();
+        const { sessionId, jobIds } = await sessionWithMembers(identity, 2, buildSessionDoc({ session_tag: 4, hold_off: -1 }));
+        await expect(start(identity, sessionId, jobIds[0], 4)).resolves.toMatchObject({ status: 202, body: { result: 'success', session_tag: 5 } });
+        await expect(start(identity, sessionId, jobIds[1], 4)).resolves.toMatchObject({ status: 202, body: { result: 'out-of-sync', session_tag: 5 } });
+      });
+
+      it.each([
+        ['a string', '4', "'4' is not of type 'integer'"],
+        ['a float', 4.5, "4.5 is not of type 'integer'"],
+        ['a boolean', true, "True is not of type 'integer'"],
+        ['an object', { tag: 1 }, "{'tag': 1} is not of type 'integer'"],
+      ])('answers 400 to a session_tag that is %s and stores nothing', async (_name, tag, description) => {
+        const identity = newIdentity();
+        const res = await request(server).post(sessionsUrl(identity)).set(identityHeaders(identity)).send(buildSessionDoc({ session_tag: tag }));
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual(expectedErrors.badRequest(description));
+        await expect(listSessions(identity)).resolves.toEqual([]);
       });
 
       it.each([
@@ -434,14 +472,14 @@ describe('sessions', () => {
 
     for (const method of ['post', 'put'] as const) {
       describe(`${method.toUpperCase()} ${api.route}/:session_id`, () => {
-        it('creates the session under the path id: 201 {session_id, version: 1}', async () => {
+        it('creates the session under the path id with the body\'s tag and no members: 201 {session_id, version: 1}', async () => {
           const identity = newIdentity();
           const sessionId = `nightly-${method}-${newIdentity().userId}`;
           const body = buildSessionDoc({ hold_off: 15, status: 'active' });
           const res = await replaceSession(identity, sessionId, { ...body, session_id: 'ignored', jobs: { j: {} }, session_tag: 4 }, method);
           expect(res.status).toBe(201);
           expect(res.body).toEqual({ session_id: sessionId, version: 1 });
-          await expect(sessionDoc(identity, sessionId)).resolves.toEqual(created(identity, sessionId, body));
+          await expect(sessionDoc(identity, sessionId)).resolves.toEqual({ ...created(identity, sessionId, body), session_tag: 4 });
         });
 
         it('replaces the document but keeps jobs and session_tag (§14 #20, D13)', async () => {
@@ -471,10 +509,29 @@ describe('sessions', () => {
           const none = await replaceSession(identity, sessionId, undefined, method);
           expect(none.status).toBe(400);
           expect(none.body).toEqual(expectedErrors.badRequest('Missing request body'));
-          const noSchedule = await replaceSession(identity, sessionId, { description: 'x' }, method);
+          const noSchedule = await replaceSession(identity, sessionId, { description: 'x', session_tag: 0 }, method);
           expect(noSchedule.status).toBe(400);
           expect(noSchedule.body).toEqual(expectedErrors.badRequest("'schedule' is a required property"));
           await expect(getSession(identity, sessionId)).resolves.toMatchObject({ headers: { etag: '"1"' } });
+        });
+
+        it.each([
+          ['no session_tag', {}, "'session_tag' is a required property"],
+          ['a string session_tag', { session_tag: '1' }, "'1' is not of type 'integer'"],
+          ['a float session_tag', { session_tag: 1.5 }, "1.5 is not of type 'integer'"],
+          ['a boolean session_tag', { session_tag: false }, "False is not of type 'integer'"],
+        ])('answers 400 for %s, on an existing id and on a new one, and changes nothing', async (_name, tag, description) => {
+          const identity = newIdentity();
+          const sessionId = await createSession(identity);
+          const body = { ...buildSessionDoc({ description: 'replaced' }), ...tag };
+          const existing = await replaceSession(identity, sessionId, body, method);
+          expect(existing.status).toBe(400);
+          expect(existing.body).toEqual(expectedErrors.badRequest(description));
+          await expect(getSession(identity, sessionId)).resolves.toMatchObject({ headers: { etag: '"1"' }, body: { description: expect.not.stringMatching('replaced') } });
+          const fresh = await replaceSession(identity, `new-${sessionId}`, body, method);
+          expect(fresh.status).toBe(400);
+          expect(fresh.body).toEqual(expectedErrors.badRequest(description));
+          await expect(getSession(identity, `new-${sessionId}`)).resolves.toMatchObject({ status: 404 });
         });
 
         it('creates the caller\'s own document when only another user holds the id (D4)', async () => {
@@ -482,7 +539,7 @@ describe('sessions', () => {
           const body = buildSessionDoc();
           const sessionId = await createSession(owner, body);
           const other = newIdentity();
-          const res = await replaceSession(other, sessionId, buildSessionDoc({ description: 'mine' }), method);
+          const res = await replaceSession(other, sessionId, buildSessionDoc({ session_tag: 0, description: 'mine' }), method);
           expect(res.status).toBe(201);
           expect(res.body).toEqual({ session_id: sessionId, version: 1 });
           await expect(sessionDoc(owner, sessionId)).resolves.toEqual(created(owner, sessionId, body));
@@ -492,10 +549,10 @@ describe('sessions', () => {
         it('answers 412 for a stale If-Match and changes nothing', async () => {
           const identity = newIdentity();
           const sessionId = await createSession(identity);
-          const stale = await replaceSession(identity, sessionId, buildSessionDoc({ description: 'late' }), method, { 'If-Match': '"7"' });
+          const stale = await replaceSession(identity, sessionId, buildSessionDoc({ session_tag: 0, description: 'late' }), method, { 'If-Match': '"7"' });
           expect(stale.status).toBe(412);
           expect(stale.body).toEqual(expectedErrors.preconditionFailed());
-          const fresh = await replaceSession(identity, sessionId, buildSessionDoc({ description: 'on time' }), method, { 'If-Match': '"1"' });
+          const fresh = await replaceSession(identity, sessionId, buildSessionDoc({ session_tag: 0, description: 'on time' }), method, { 'If-Match': '"1"' });
           expect(fresh.body).toEqual({ session_id: sessionId, version: 2 });
           await expect(sessionDoc(identity, sessionId)).resolves.toMatchObject({ description: 'on time' });
         });
@@ -503,7 +560,7 @@ describe('sessions', () => {
         it('answers 412 for an If-Match on an id the caller does not hold, creating nothing', async () => {
           const identity = newIdentity();
           const sessionId = `absent-${method}-${newIdentity().userId}`;
-          const res = await replaceSession(identity, sessionId, buildSessionDoc(), method, { 'If-Match': '*' });
+          const res = await replaceSession(identity, sessionId, buildSessionDoc({ session_tag: 0 }), method, { 'If-Match': '*' });
           expect(res.status).toBe(412);
           expect(res.body).toEqual(expectedErrors.preconditionFailed());
           await expect(getSession(identity, sessionId)).resolves.toMatchObject({ status: 404 });
@@ -514,7 +571,7 @@ describe('sessions', () => {
             const identity = newIdentity();
             const sessionId = await createSession(identity);
             const elsewhere = newIdentity({ userId: identity.userId });
-            const res = await replaceSession(elsewhere, sessionId, buildSessionDoc(), method);
+            const res = await replaceSession(elsewhere, sessionId, buildSessionDoc({ session_tag: 0 }), method);
             expect(res.status).toBe(409);
             expect(res.body).toEqual(expectedErrors.conflict());
             await expect(getSession(identity, sessionId)).resolves.toMatchObject({ headers: { etag: '"1"' } });
@@ -532,7 +589,7 @@ describe('sessions', () => {
         expect(res.text).toBe('');
         await expect(getSession(identity, sessionId)).resolves.toMatchObject({ status: 404 });
         // a deleted id can be used again, starting at version 1 (D17, D6)
-        await expect(replaceSession(identity, sessionId, buildSessionDoc())).resolves.toMatchObject({ status: 201, body: { version: 1 } });
+        await expect(replaceSession(identity, sessionId, buildSessionDoc({ session_tag: 0 }))).resolves.toMatchObject({ status: 201, body: { version: 1 } });
       });
 
       if (api.name === 'v2') {

@@ -75,4 +75,14 @@ describe('versions', () => {
       });
     });
   });
+
+  describe('JSON-home media type', () => {
+    it.each(['/v1', '/v1/', '/v2', '/v2/'])('GET %s answers Content-Type application/json-home exactly, no charset', async (path) => {
+      const res = await request(app.getHttpServer()).get(path).set(identityHeaders(newIdentity()));
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json-home');
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+      expect(JSON.parse(res.text)).toHaveProperty(['resources', 'rel/backups', 'href-template'], `${path.replace(/\/$/, '')}${path.startsWith('/v2') ? '/{project_id}' : ''}/backups/{backup_id}`);
+    });
+  });
 });

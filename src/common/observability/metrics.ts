@@ -36,6 +36,13 @@ export class FreezerMetrics {
     registers: [this.registry],
   });
 
+  readonly parserRefusals = new Counter({
+    name: 'freezer_http_parser_refusals_total',
+    help: 'Requests refused before they could be parsed (malformed request line or headers, headers too large, timeouts), by reason and status code',
+    labelNames: ['reason', 'status'] as const,
+    registers: [this.registry],
+  });
+
   readonly sessionActions = new Counter({
     name: 'freezer_session_actions_total',
     help: 'Session start and end actions, by action and result (success, hold-off, out-of-sync, ...)',

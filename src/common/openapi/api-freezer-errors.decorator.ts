@@ -6,7 +6,7 @@ import { ErrorBodyDto } from './error-body.dto.js';
 const MEANING: Record<number, string> = {
   400: 'Bad request format, Malformed JSON or Invalid parameter',
   401: 'Unauthorized: no usable identity',
-  403: 'Access Forbidden: policy denial or project mismatch (D5)',
+  403: 'Access Forbidden: the policy denies it, or the path names a project other than the caller\'s',
   404: 'Not Found: missing, or another owner\'s, document',
   405: 'Method Not Allowed',
   406: 'Not Acceptable: Accept excludes JSON',

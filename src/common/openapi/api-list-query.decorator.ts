@@ -15,7 +15,7 @@ export function ApiListQuery(): MethodDecorator {
       type: SearchBodyDto,
       required: false,
       description:
-        'Optional search document, sent as the body of the GET (D10). Browsers cannot send a GET body, ' +
+        'Optional search document, sent as the body of the GET. Browsers cannot send a GET body, ' +
         'so "Try it out" fails unless the body is emptied; use the curl command it shows, or python-freezerclient.',
     }),
   );

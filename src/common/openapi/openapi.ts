@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 import { versionOpenApiPaths } from './versioned-paths.js';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -23,8 +24,22 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (typeof operation === 'object' && operation !== null && 'responses' in operation) operation.security = [];
     }
   }
+  describeBareResponses(document);
   // One controller serves /v2/{project_id}/x and /v1/x: give each copy its own parameters and id.
   return versionOpenApiPaths(document);
+}
+
+// A response declared by its body type alone comes out with an empty description: give it the
+// status's own words ("Created", "No Content"), which its schema then details.
+function describeBareResponses(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      for (const [status, response] of Object.entries(operation.responses as Record<string, { description?: string }>)) {
+        if (response.description === '') response.description = STATUS_CODES[status] ?? status;
+      }
+    }
+  }
 }
 
 const PUBLIC_PATHS = ['/', '/healthcheck', '/readyz'];

@@ -17,7 +17,7 @@ export const PROJECT_ID_PARAMETER: ParameterObject = {
   required: true,
   description:
     "The caller's project. A caller whose identity carries a project may only name that project, " +
-    'unless it has the admin role; otherwise 403 Access Forbidden (D5).',
+    'unless it has the admin role; otherwise 403 Access Forbidden.',
   schema: { type: 'string' },
 };
 

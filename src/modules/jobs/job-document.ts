@@ -107,18 +107,19 @@ export function expandActionDefaults(body: JsonObject): JsonObject {
   return rest;
 }
 
-// The stored document of a create (§8.3: times set by the server, client values overwritten) or
-// of a replace (§8.8: the client's times kept, defaults only where missing). A non-object
+// The stored document of a create, `createdAt` in epoch seconds (the server sets the times over
+// the client's values), or of a replace, `createdAt` null: the schedule is stored as the client
+// sends it, since a client replacing a job it read back owns its times. A non-object
 // job_schedule is left for the validator to name.
-export function buildJob(owner: Owner, jobId: string, body: JsonObject, now: number, kind: 'create' | 'replace'): JobDocument {
+export function buildJob(owner: Owner, jobId: string, body: JsonObject, createdAt: number | null): JobDocument {
   const schedule = body.job_schedule ?? {};
-  const times = { time_created: now, time_started: -1, time_ended: -1 };
   const doc = {
     description: '',
     session_id: '',
     session_tag: 0,
     ...body,
-    job_schedule: isJsonObject(schedule) ? (kind === 'create' ? { ...schedule, ...times } : { ...times, ...schedule }) : schedule,
+    job_schedule:
+      isJsonObject(schedule) && createdAt !== null ? { ...schedule, time_created: createdAt, time_started: -1, time_ended: -1 } : schedule,
     job_id: jobId,
     user_id: owner.userId,
     project_id: owner.projectId,

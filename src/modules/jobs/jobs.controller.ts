@@ -85,7 +85,7 @@ export class JobsController {
 
   @Post(':job_id')
   @Policy('jobs:create')
-  @ApiOperation({ summary: 'Create or replace the job with this id', operationId: 'replaceJob' })
+  @ApiOperation({ summary: 'Create or replace the job with this id; job_schedule is stored as sent, without server-set times', operationId: 'replaceJob' })
   @ApiBody({ type: JobBodyDto })
   @ApiCreatedResponse({ type: JobWrittenDto })
   @ApiFreezerErrors(400, 409, 412, 413)

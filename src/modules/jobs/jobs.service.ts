@@ -60,7 +60,7 @@ export class JobsService {
   // Validated before anything is written, and written in one transaction with its actions, so a
   // rejected job leaves no action behind (§14 #5). A body job_id is ignored (§8.3).
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ job_id: string }> {
-    const doc = buildJob(owner, newDocumentId(), expandActionDefaults(jobBody(body)), epochSeconds(), 'create');
+    const doc = buildJob(owner, newDocumentId(), expandActionDefaults(jobBody(body)), epochSeconds());
     await this.jobs.db.transaction(async (em) => {
       await this.actions.syncEmbedded(owner, doc.job_actions, em);
       await this.jobs.insert(owner, doc, em);
@@ -118,7 +118,7 @@ export class JobsService {
 
   // Item POST and PUT (D8): an upsert with the path's id; freezerclient's job-create --file uses it.
   async replace(owner: Owner, jobId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<JobWriteResult> {
-    const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), epochSeconds(), 'replace');
+    const doc = buildJob(owner, jobId, expandActionDefaults(jobBody(body)), null);
     const version = await this.jobs.db.transaction(async (em) => {
       if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.jobs.get(owner, jobId, em, true));
       await this.actions.syncEmbedded(owner, doc.job_actions, em);

@@ -57,28 +57,31 @@ export const validateSession: DocumentValidator<SessionDocument> = compileValida
 
 export const validateSessionPatch: DocumentValidator<JsonObject> = compileValidator<JsonObject>({ type: 'object', properties });
 
-// Keys a body cannot set: the server's, and the membership, which changes only through the
-// membership endpoints and the start/end actions (D13).
-const PROTECTED = ['session_id', 'user_id', 'project_id', '_version', 'jobs', 'session_tag'];
+// Keys a body cannot set: the server's, and the members, which change only through the membership
+// endpoints and the start/end actions (D13).
+const SERVER_KEYS = ['session_id', 'user_id', 'project_id', '_version', 'jobs'];
 
+// The body of a create or a replace. Its session_tag is validated with the rest and becomes the
+// tag of a new session; a replace of an existing one keeps the tag it has (see the repository).
 export function sessionBody(body: JsonValue | undefined): JsonObject {
   if (body === undefined || (isJsonObject(body) && Object.keys(body).length === 0)) {
     throw new BadDataFormatError('Missing request body');
   }
   if (!isJsonObject(body)) throw new BadDataFormatError('The session document must be a JSON object');
   const rest = { ...body };
-  for (const key of PROTECTED) delete rest[key];
+  for (const key of SERVER_KEYS) delete rest[key];
   return rest;
 }
 
-// A create (§10.3) or a replace (§10.4): the body over the defaults, the server's ids, and the
-// membership it already had (none for a new session).
-export function buildSession(
-  owner: Owner,
-  sessionId: string,
-  body: JsonObject,
-  membership: { session_tag: number; jobs: Record<string, SessionJobEntry> },
-): SessionDocument {
+// The body of a PATCH, which never moves the tag (D13).
+export function sessionPatchBody(body: JsonValue | undefined): JsonObject {
+  const { session_tag: _ignored, ...rest } = sessionBody(body);
+  return rest;
+}
+
+// A create (§10.3, `defaults` giving session_tag 0) or a replace (§10.4, which requires a tag):
+// the body over the defaults, the server's ids, and no members yet.
+export function buildSession(owner: Owner, sessionId: string, body: JsonObject, defaults: JsonObject = {}): SessionDocument {
   const doc = {
     description: '',
     hold_off: 30,
@@ -89,8 +92,9 @@ export function buildSession(
     time_end: -1,
     time_started: -1,
     time_ended: -1,
+    ...defaults,
     ...body,
-    ...membership,
+    jobs: {},
     session_id: sessionId,
     user_id: owner.userId,
     project_id: owner.projectId,
@@ -98,5 +102,3 @@ export function buildSession(
   validateSession(doc);
   return doc;
 }
-
-export const NO_MEMBERS = { session_tag: 0, jobs: {} };

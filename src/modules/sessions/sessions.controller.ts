@@ -48,7 +48,7 @@ export class SessionsController {
 
   @Post()
   @Policy('sessions:create')
-  @ApiOperation({ summary: 'Create a session (body session_id, jobs and session_tag are ignored)', operationId: 'createSession' })
+  @ApiOperation({ summary: 'Create a session with the body\'s session_tag (default 0); a body session_id and jobs are ignored', operationId: 'createSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiCreatedResponse({ type: SessionCreatedDto })
   @ApiFreezerErrors(400, 413)
@@ -88,7 +88,7 @@ export class SessionsController {
 
   @Post(':session_id')
   @Policy('sessions:replace')
-  @ApiOperation({ summary: 'Create or replace the session with this id (membership kept)', operationId: 'replaceSession' })
+  @ApiOperation({ summary: 'Create or replace the session with this id; an existing session keeps its jobs and session_tag', operationId: 'replaceSession' })
   @ApiBody({ type: SessionBodyDto })
   @ApiCreatedResponse({ type: SessionWrittenDto })
   @ApiFreezerErrors(400, 409, 412, 413)
@@ -134,7 +134,7 @@ export class SessionsController {
   @Post(':session_id/action')
   @HttpCode(202)
   @Policy('sessions:action:create')
-  @ApiOperation({ summary: 'start or end a member job\'s run (the tag protocol)', operationId: 'createSessionAction' })
+  @ApiOperation({ summary: 'Start or end a member job\'s run: a start with the session\'s tag begins a run or joins it within hold_off', operationId: 'createSessionAction' })
   @ApiBody({ type: SessionActionDto })
   @ApiAcceptedResponse({ type: SessionActionResultDto })
   @ApiFreezerErrors(400, 404, 405)

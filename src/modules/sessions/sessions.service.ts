@@ -13,7 +13,7 @@ import type { Queryable, StoredDocument, StoredText } from '../../common/ownersh
 import { inTransaction } from '../../common/ownership/transaction.js';
 import { FreezerMetrics } from '../../common/observability/metrics.js';
 import { parseSearch } from '../../common/search/search-document.js';
-import { buildSession, NO_MEMBERS, type SessionDocument, sessionBody, validateSession, validateSessionPatch } from './session-document.js';
+import { buildSession, type SessionDocument, sessionBody, sessionPatchBody, validateSession, validateSessionPatch } from './session-document.js';
 import { type ActionOutcome, endSession, parseSessionAction, type SessionAction, startSession } from './session-lifecycle.js';
 import { SessionMembershipService } from './session-membership.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -36,10 +36,11 @@ export class SessionsService {
     return jsonListText('sessions', sessions);
   }
 
-  // A body session_id, jobs and session_tag are ignored (§10.3, D13); a new session is always
-  // active, whatever the body says (elasticv2_utils.py SessionDoc.create; tempest posts "completed").
+  // A body session_id and jobs are ignored, its session_tag kept (default 0) (§10.3, D13); a new
+  // session is always active, whatever the body says (elasticv2_utils.py SessionDoc.create;
+  // tempest posts "completed").
   async create(owner: Owner, body: JsonValue | undefined): Promise<{ session_id: string }> {
-    const doc = buildSession(owner, newDocumentId(), { ...sessionBody(body), status: 'active', last_start: '' }, NO_MEMBERS);
+    const doc = buildSession(owner, newDocumentId(), { ...sessionBody(body), status: 'active', last_start: '' }, { session_tag: 0 });
     await this.sessions.insert(owner, doc);
     return { session_id: doc.session_id };
   }
@@ -52,7 +53,7 @@ export class SessionsService {
 
   // A recursive merge under a row lock (D7); membership keys are ignored (D13).
   async patch(owner: Owner, sessionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<SessionWriteResult> {
-    const patch = sessionBody(body);
+    const patch = sessionPatchBody(body);
     validateSessionPatch(patch);
     return this.sessions.db.transaction(async (em) => {
       const current = await this.lock(owner, sessionId, em, ifMatch);
@@ -64,9 +65,10 @@ export class SessionsService {
     });
   }
 
-  // Item POST and PUT (D8): an upsert that keeps the membership the session has.
+  // Item POST and PUT (D8): an upsert that keeps the membership and the tag the session has; a
+  // new session starts with the body's tag and no members.
   async replace(owner: Owner, sessionId: string, body: JsonValue | undefined, ifMatch: string | undefined): Promise<SessionWriteResult> {
-    const doc = buildSession(owner, sessionId, sessionBody(body), NO_MEMBERS);
+    const doc = buildSession(owner, sessionId, sessionBody(body));
     const version = await this.sessions.db.transaction(async (em) => {
       if (ifMatch !== undefined) checkIfMatchBeforeReplace(ifMatch, await this.sessions.get(owner, sessionId, em, true));
       return this.sessions.upsertKeepingMembership(owner, doc, em);

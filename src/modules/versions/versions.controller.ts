@@ -16,8 +16,8 @@ export class VersionsController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'The API versions (300 Multiple Choices, D1)', operationId: 'listVersions' })
-  @ApiResponse({ status: 300, description: 'v2 (CURRENT) and, in scope user, v1 (DEPRECATED)' })
+  @ApiOperation({ summary: 'The API versions (300 Multiple Choices)', operationId: 'listVersions' })
+  @ApiResponse({ status: 300, description: 'v2 (CURRENT) and, unless the service runs with FREEZER_SCOPE=project, v1 (DEPRECATED)' })
   @ApiFreezerErrors(406)
   listVersions(@Req() req: Request, @Res() res: Response): void {
     // Built from this request's scheme and host every time (freezer cached the first caller's).
@@ -46,6 +46,8 @@ export class VersionsController {
   }
 }
 
+// Sent as bytes: Express appends "; charset=utf-8" to the type of a string body, and clients
+// compare the media type exactly (it is UTF-8 JSON by definition).
 function sendHome(res: Response, version: 'v1' | 'v2'): void {
-  res.status(200).type('application/json-home').send(JSON.stringify(homeDocument(version), null, 4));
+  res.status(200).type('application/json-home').send(Buffer.from(JSON.stringify(homeDocument(version), null, 4)));
 }

@@ -63,6 +63,6 @@ export class ActionCreatedDto {
 }
 
 export class ActionWrittenDto extends ActionCreatedDto {
-  @ApiProperty({ example: 2, description: 'The new version of the document (D6)' })
+  @ApiProperty({ example: 2, description: 'The new version of the document, which the ETag of a GET shows' })
   version!: number;
 }

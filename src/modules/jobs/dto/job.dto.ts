@@ -99,7 +99,7 @@ export class JobCreatedDto {
 }
 
 export class JobWrittenDto extends JobCreatedDto {
-  @ApiProperty({ example: 2, description: 'The new version of the document (D6)' })
+  @ApiProperty({ example: 2, description: 'The new version of the document, which the ETag of a GET shows' })
   version!: number;
 }
 

@@ -28,6 +28,14 @@ export class SessionBodyDto {
 
   @ApiPropertyOptional({ example: 30, default: 30, description: 'Seconds during which late starters join the current run' })
   hold_off?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 0,
+    default: 0,
+    description: 'The tag of a new session (default 0; a replace requires it). A replace of an existing session keeps the tag it has',
+  })
+  session_tag?: number;
 }
 
 export class SessionDocumentDto extends SessionBodyDto {
@@ -40,8 +48,8 @@ export class SessionDocumentDto extends SessionBodyDto {
   @ApiProperty({ type: String, nullable: true })
   project_id!: string | null;
 
-  @ApiProperty({ example: 0, description: 'Changes only through start (and membership)' })
-  session_tag!: number;
+  @ApiProperty({ example: 0, description: 'Set on create (default 0); then raised by each start that begins a run' })
+  declare session_tag: number;
 
   @ApiProperty({ example: 'active', description: 'active, running or completed' })
   status!: string;
@@ -70,7 +78,7 @@ export class SessionCreatedDto {
 }
 
 export class SessionWrittenDto extends SessionCreatedDto {
-  @ApiProperty({ example: 2, description: 'The new version of the document (D6)' })
+  @ApiProperty({ example: 2, description: 'The new version of the document, which the ETag of a GET shows' })
   version!: number;
 }
 
@@ -89,7 +97,7 @@ class EndParamsDto {
   @ApiProperty({ example: 'success' })
   result!: string;
 
-  @ApiPropertyOptional({ example: 1, description: 'Ignored' })
+  @ApiPropertyOptional({ example: 1, description: 'Not used by end' })
   current_tag?: number;
 }
 

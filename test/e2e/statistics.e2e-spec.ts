@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// A catalogue loaded into a database that was never analyzed (restored, imported, or autovacuum
+// off, as on this machine): the service analyzes the tables itself, and the backup search by name
+// and the scheduler's poll then read their indexes instead of walking all of the owner's rows.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ownerFor } from '../../src/common/auth/request-context.js';
+import { parsePaging } from '../../src/common/http/list-query.js';
+import type { JsonObject } from '../../src/common/json/json.types.js';
+import { buildListQuery } from '../../src/common/ownership/owned-documents.js';
+import { parseSearch } from '../../src/common/search/search-document.js';
+import type { SearchSpec } from '../../src/common/search/search-sql.js';
+import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
+import { BACKUP_SEARCH } from '../../src/modules/backups/backups.repository.js';
+import { JOB_SEARCH } from '../../src/modules/jobs/jobs.repository.js';
+import { freePort, type ServiceProcess, startService, stopAllServices } from '../utils/service-process.js';
+import { createScratchDatabase } from '../utils/test-database.js';
+
+const SEED_TIMEOUT_MS = 120_000;
+const WAIT_MS = 30_000;
+const USER = 'stats-user';
+const PROJECT = 'stats-project';
+const BACKUPS = 8_000;
+const NAMES = 2_000; // 4 backups per name
+const JOBS = 3_000;
+const CLIENTS = 300; // 10 jobs per client; every 7th job is completed
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+describe('planner statistics of a never-analyzed catalogue', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  let db: pg.Client;
+  let service: ServiceProcess;
+  let url: string;
+  const owner = ownerFor({ userId: USER, userName: null, projectId: PROJECT, roles: [], isAdmin: false, requestId: 'req-stats' }, 'user', PROJECT)!;
+
+  async function seedBackups(ownerId: string, from: number, to: number): Promise<void> {
+    await db.query(
+      `INSERT INTO backups (owner_id, id, project_id, user_id, created_at, doc)
+       SELECT $1::text, md5($1 || n), $2::text, $1::text, timestamptz '2024-01-01' + n * interval '1 second',
+         jsonb_build_object('backup_id', md5($1 || n), 'user_id', $1::text, 'user_name', null, 'project_id', $2::text,
+           'backup_metadata', jsonb_build_object('backup_name', 'job-' || lpad((n % ${NAMES})::text, 5, '0'),
+             'hostname', 'node-' || (n % 500) || '.example.com', 'container', 'freezer_backups', 'mode', 'fs',
+             'time_stamp', 1700000000 + n, 'level', n % 5))
+       FROM generate_series($3::int, $4::int) AS n`,
+      [ownerId, PROJECT, from, to],
+    );
+  }
+
+  async function seedJobs(ownerId: string, from: number, to: number): Promise<void> {
+    await db.query(
+      `INSERT INTO jobs (owner_id, id, project_id, user_id, created_at, doc)
+       SELECT $1::text, md5('job' || $1 || n), $2::text, $1::text, timestamptz '2024-01-01' + n * interval '1 second',
+         jsonb_build_object('job_id', md5('job' || $1 || n), 'user_id', $1::text, 'project_id', $2::text,
+           'client_id', $2 || '_node-' || (n % ${CLIENTS}), 'description', 'job ' || n,
+           'job_schedule', jsonb_build_object('status', CASE WHEN n % 7 = 0 THEN 'completed' ELSE 'scheduled' END),
+           'job_actions', jsonb_build_array(jsonb_build_object('freezer_action', jsonb_build_object('action', 'backup'))))
+       FROM generate_series($3::int, $4::int) AS n`,
+      [ownerId, PROJECT, from, to],
+    );
+  }
+
+  async function analyzedAt(table: string): Promise<Date | null> {
+    const { rows } = await db.query<{ at: Date | null }>(
+      `SELECT greatest(last_analyze, last_autoanalyze) AS at FROM pg_stat_user_tables WHERE relname = $1`,
+      [table],
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  // The service's word that it analyzed the table (the count of lines says how many times).
+  async function waitForAnalysis(table: string, times: number): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    const said = (): number => service.messages().match(new RegExp(`Analyzed ${table} \\(`, 'g'))?.length ?? 0;
+    while (said() < times) {
+      if (Date.now() > deadline) throw new Error(`${table} not analyzed within ${WAIT_MS} ms; service said:\n${service.messages()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async function plan(table: string, spec: SearchSpec, search: JsonObject, query: Record<string, string>): Promise<PlanNode[]> {
+    const { sql, params } = buildListQuery(table, spec, owner, { search: parseSearch(search), paging: parsePaging(query) });
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    return planNodes(rows[0]['QUERY PLAN'][0].Plan);
+  }
+
+  function indexesRead(nodes: PlanNode[]): string[] {
+    return nodes.filter((node) => /Index/.test(node['Node Type'])).map((node) => node['Index Name'] ?? '');
+  }
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('stats');
+    // the schema as the migrations make it, without the service (which would analyze the empty tables)
+    const migrator = await new DataSource(buildTypeOrmOptions({ poolSize: 1, statementTimeoutMs: 0 }, scratch.url)).initialize();
+    await migrator.runMigrations({ transaction: 'each' });
+    await migrator.destroy();
+    db = new pg.Client({ connectionString: scratch.url });
+    await db.connect();
+    await seedBackups(USER, 1, BACKUPS);
+    await seedBackups('stats-other', 1, 1_000);
+    await seedJobs(USER, 1, JOBS);
+  }, SEED_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await stopAllServices();
+    await db?.end();
+    await scratch?.drop();
+  });
+
+  it('starts on tables that were never analyzed', async () => {
+    const { rows } = await db.query<{ relname: string; reltuples: number }>(
+      `SELECT c.relname, c.reltuples FROM pg_class c WHERE c.relname IN ('backups', 'jobs') ORDER BY c.relname`,
+    );
+    expect(rows).toEqual([
+      { relname: 'backups', reltuples: -1 },
+      { relname: 'jobs', reltuples: -1 },
+    ]);
+    await expect(analyzedAt('backups')).resolves.toBeNull();
+    await expect(analyzedAt('jobs')).resolves.toBeNull();
+  });
+
+  it('analyzes them itself once it has started, and searches by backup name and client through their indexes', async () => {
+    service = startService({ DATABASE_URL: scratch.url, PORT: String(await freePort()), DB_ANALYZE_INTERVAL_S: '1' });
+    url = await service.listening(WAIT_MS);
+    await waitForAnalysis('backups', 1);
+    await waitForAnalysis('jobs', 1);
+    expect(await analyzedAt('backups')).toBeInstanceOf(Date);
+    expect(service.messages()).toMatch(/Analyzed backups \(9000 rows written since its last analysis\)/);
+
+    const byName = await plan('backups', BACKUP_SEARCH, { match: [{ backup_name: 'job-00042' }] }, {});
+    expect(byName.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+    expect(indexesRead(byName)).toEqual(['backups_promoted']);
+    const backups = await request(url).get(`/v2/${PROJECT}/backups`).set('X-Auth-Token', `${USER}:${PROJECT}`).send({ match: [{ backup_name: 'job-00042' }] });
+    expect(backups.status).toBe(200);
+    expect(backups.body.backups).toHaveLength(BACKUPS / NAMES);
+
+    // freezer-scheduler's poll
+    const poll = { match_not: [{ status: 'completed' }], match: [{ client_id: `${PROJECT}_node-42` }] };
+    const pollPlan = await plan('jobs', JOB_SEARCH, poll, { limit: '10', offset: '0' });
+    expect(pollPlan.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+    expect(indexesRead(pollPlan)).toEqual(['jobs_promoted']);
+    const jobs = await request(url).get(`/v2/${PROJECT}/jobs?limit=10&offset=0`).set('X-Auth-Token', `${USER}:${PROJECT}`).send(poll);
+    expect(jobs.status).toBe(200);
+    expect(jobs.body.jobs.map((job: { client_id: string }) => job.client_id)).toEqual(Array(8).fill(`${PROJECT}_node-42`));
+  });
+
+  it('analyzes a table again once it has grown a lot, and not before', async () => {
+    const before = await analyzedAt('jobs');
+    // fewer than 1000 + 20% of the table: not yet
+    await seedJobs('stats-growth', 1, 500);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await expect(analyzedAt('jobs')).resolves.toEqual(before);
+    await seedJobs('stats-growth', 501, 2_000);
+    await waitForAnalysis('jobs', 2);
+    expect((await analyzedAt('jobs'))!.getTime()).toBeGreaterThan(before!.getTime());
+    expect(service.messages()).toMatch(/Analyzed jobs \(2000 rows written since its last analysis\)/);
+  });
+});
