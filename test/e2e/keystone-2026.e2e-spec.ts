@@ -20,8 +20,8 @@ import { buildClientDoc } from '../factories/client.factory.js';
 import { buildJobDoc } from '../factories/job.factory.js';
 import { buildSessionDoc } from '../factories/session.factory.js';
 import { BOOT_TIMEOUT_MS, expectSuccess, findFreezerCli, listTable, runFreezer, startApiService } from '../utils/freezer-cli.js';
-import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, type KeystoneUser, PASSWORD, startKeystone } from '../utils/keystone-server.js';
-import { freePort, type ServiceProcess } from '../utils/service-process.js';
+import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, type KeystoneUser, keystoneAuthEnv, PASSWORD, startKeystone } from '../utils/keystone-server.js';
+import type { ServiceProcess } from '../utils/service-process.js';
 import { createScratchDatabase } from '../utils/test-database.js';
 
 type Json = Record<string, unknown>;
@@ -109,34 +109,14 @@ describe('Freezer 2026 with a real Keystone', () => {
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'freezer-keystone-2026-'));
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
-    keystone = await startKeystone({
-      users: [{ name: 'carol', project: 'alpha', role: 'reader' }],
-      catalog: [
-        {
-          name: 'freezer',
-          type: 'backup',
-          endpoints: [
-            { interface: 'public', url: apiUrl },
-            { interface: 'internal', url: `${apiUrl}/v2/$(project_id)s` },
-          ],
-        },
-      ],
-    });
+    // Keystone's cache on: many tokens are validated and none is revoked here
+    keystone = await startKeystone({ cache: true, users: [{ name: 'carol', project: 'alpha', role: 'reader' }] });
     process.stdout.write(`keystone set-up: ${keystone.startMs} ms\n`);
     scratch = await createScratchDatabase('keystone_rbac');
-    api = await startApiService({
-      PORT: String(port),
-      DATABASE_URL: scratch.url,
-      AUTH_MODE: 'keystone',
-      KEYSTONE_URL: keystone.url,
-      KEYSTONE_USERNAME: keystone.service.name,
-      KEYSTONE_PASSWORD: PASSWORD,
-      KEYSTONE_PROJECT_NAME: keystone.service.project,
-      POLICY_DEFAULTS: 'rbac',
-      FREEZER_SCOPE: 'project',
-    });
+    api = await startApiService({ DATABASE_URL: scratch.url, ...keystoneAuthEnv(keystone), POLICY_DEFAULTS: 'rbac', FREEZER_SCOPE: 'project' });
+    apiUrl = api.url;
+    // as the README's recipe, with an internal endpoint ending in /v2/$(project_id)s beside it
+    await keystone.registerService('freezer', 'backup', apiUrl, `${apiUrl}/v2/$(project_id)s`);
     Object.assign(users, { reader: keystone.users.carol, member: keystone.alice, admin: keystone.admin, service: keystone.service, otherMember: keystone.bob });
     for (const caller of Object.keys(users) as Caller[]) tokens[caller] = await keystone.token(users[caller]);
     alpha = keystone.alice.projectId;
