@@ -1,26 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../utils/chromium.js';
 import { createTestApp } from '../utils/create-test-app.js';
 
 // Swagger UI at /docs, rendered by a real headless Chromium (Debian's package; playwright-core
 // never downloads a browser of its own): the page must show every operation of /openapi.json.
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 interface RenderedOperation {
@@ -57,13 +46,10 @@ describe('GET /docs in headless Chromium', () => {
   let origin: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium). This test never downloads a browser.`);
-    }
     app = await createTestApp();
     await app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -119,10 +105,10 @@ describe('GET /docs in headless Chromium', () => {
     await expect(projectId.locator('.parameter__type').innerText()).resolves.toBe('string');
     await expect(projectId.locator('.parameters-col_description .renderedMarkdown').innerText()).resolves.toBe(
       "The caller's project. A caller whose identity carries a project may only name that project, " +
-        'unless it has the admin role; otherwise 403 Access Forbidden (D5).',
+        'unless it has the admin role; otherwise 403 Access Forbidden.',
     );
     await expect(list.locator('.opblock-section-request-body .opblock-description-wrapper').innerText()).resolves.toContain(
-      'Optional search document, sent as the body of the GET (D10).',
+      'Optional search document, sent as the body of the GET.',
     );
 
     expect(pageErrors).toEqual([]);

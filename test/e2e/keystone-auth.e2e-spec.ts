@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectSuccess, findFreezerCli, listTable, runFreezer, startApiService } from '../utils/freezer-cli.js';
-import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, PASSWORD, startKeystone } from '../utils/keystone-server.js';
+import { KEYSTONE_START_TIMEOUT_MS, type KeystoneServer, keystoneAuthEnv, PASSWORD, startKeystone } from '../utils/keystone-server.js';
 import type { ServiceProcess } from '../utils/service-process.js';
 
 const CACHE_TTL_S = 2;
@@ -24,14 +24,7 @@ describe('AUTH_MODE=keystone against a real Keystone', () => {
     keystone = await startKeystone();
     // the set-up cost this suite adds to CI, for the operators' notes
     process.stdout.write(`keystone set-up: ${keystone.startMs} ms\n`);
-    api = await startApiService({
-      AUTH_MODE: 'keystone',
-      KEYSTONE_URL: keystone.url,
-      KEYSTONE_USERNAME: keystone.service.name,
-      KEYSTONE_PASSWORD: PASSWORD,
-      KEYSTONE_PROJECT_NAME: keystone.service.project,
-      KEYSTONE_CACHE_TTL: String(CACHE_TTL_S),
-    });
+    api = await startApiService({ ...keystoneAuthEnv(keystone), KEYSTONE_CACHE_TTL: String(CACHE_TTL_S) });
   }, KEYSTONE_START_TIMEOUT_MS + 40_000);
 
   afterAll(async () => {
@@ -132,13 +125,7 @@ describe('AUTH_MODE=keystone against a real Keystone', () => {
   // Last: it stops Keystone. A second service with the default cache time, so the cached token
   // cannot age out while the test runs.
   it('keeps serving cached tokens while Keystone is down, and answers 503 for a token not cached', async () => {
-    const second = await startApiService({
-      AUTH_MODE: 'keystone',
-      KEYSTONE_URL: keystone.url,
-      KEYSTONE_USERNAME: keystone.service.name,
-      KEYSTONE_PASSWORD: PASSWORD,
-      KEYSTONE_PROJECT_NAME: keystone.service.project,
-    });
+    const second = await startApiService(keystoneAuthEnv(keystone));
     try {
       const cachedToken = await keystone.token(keystone.alice);
       const newToken = await keystone.token(keystone.bob);

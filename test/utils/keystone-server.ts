@@ -16,6 +16,13 @@ const STEP_TIMEOUT_MS = 60_000;
 export const KEYSTONE_START_TIMEOUT_MS = 120_000;
 export const PASSWORD = 'secret-Pa55';
 
+// More users for a test file: `name` with `role` (reader, member, admin) in project alpha or beta.
+export interface ExtraUser {
+  name: string;
+  project: 'alpha' | 'beta';
+  role: 'reader' | 'member' | 'admin';
+}
+
 export interface KeystoneUser {
   name: string;
   id: string;
@@ -30,8 +37,13 @@ export interface KeystoneServer {
   alice: KeystoneUser;
   bob: KeystoneUser;
   admin: KeystoneUser;
+  // the users of KeystoneOptions.users, by name
+  users: Record<string, KeystoneUser>;
   // a project-scoped token of `user` (password auth), as a client would get one
   token(user: KeystoneUser): Promise<string>;
+  // a catalog entry (service and its public and internal endpoints in RegionOne; the internal one
+  // at `url` too unless `internalUrl` is given)
+  registerService(name: string, type: string, url: string, internalUrl?: string): Promise<void>;
   revoke(token: string): Promise<void>;
   // stops the server (the data stays until cleanup)
   stop(): Promise<void>;
@@ -64,12 +76,41 @@ async function untilAnswers(url: string, child: ChildProcess, output: () => stri
   throw new Error(`keystone did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startKeystone(): Promise<KeystoneServer> {
+// The settings of the service in AUTH_MODE=keystone against `keystone`, as its own user `freezer`.
+export function keystoneAuthEnv(keystone: KeystoneServer): Record<string, string> {
+  return {
+    AUTH_MODE: 'keystone',
+    KEYSTONE_URL: keystone.url,
+    KEYSTONE_USERNAME: keystone.service.name,
+    KEYSTONE_PASSWORD: PASSWORD,
+    KEYSTONE_PROJECT_NAME: keystone.service.project,
+  };
+}
+
+export interface KeystoneOptions {
+  // Keystone's in-memory cache. Off by default, so that a revocation shows at once; on, a token
+  // validation costs a few queries instead of several hundred (seconds on a busy machine), for
+  // tests whose clients validate many tokens and never revoke one.
+  cache?: boolean;
+  // the loopback port to serve on (default: any free one), for clients configured before it starts
+  port?: number;
+  // more users, beside service, alice, bob and admin
+  users?: ExtraUser[];
+}
+
+// Keystone's SQLite database in write-ahead-log mode: in the default rollback-journal mode a reader
+// left open by one request blocks the commit of another, and Keystone answers such writes (catalog
+// entries, roles) with 500 "database is locked" until it restarts.
+function walMode(database: string, cwd: string): Promise<void> {
+  return run(PYTHON, ['-c', 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL").fetchall()', database], cwd);
+}
+
+export async function startKeystone(options: KeystoneOptions = {}): Promise<KeystoneServer> {
   const started = Date.now();
   const manage = findExecutable('keystone-manage', 'python3-keystone');
   const dir = mkdtempSync(join(tmpdir(), 'keystone-'));
   const conf = join(dir, 'keystone.conf');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}/v3`;
   writeFileSync(
     conf,
@@ -88,8 +129,7 @@ export async function startKeystone(): Promise<KeystoneServer> {
       // a quarter of a second each
       'password_hash_rounds = 4',
       '[cache]',
-      // revocations must show at once, not after Keystone's own cache time
-      'enabled = false',
+      ...(options.cache ? ['enabled = true', 'backend = dogpile.cache.memory'] : ['enabled = false']),
       '',
     ].join('\n'),
   );
@@ -97,6 +137,7 @@ export async function startKeystone(): Promise<KeystoneServer> {
   const k = (...args: string[]) => run(manage, ['--config-file', conf, ...args], dir);
   // independent of each other; bootstrap needs all three
   await Promise.all([k('db_sync'), k('fernet_setup', ...owner), k('credential_setup', ...owner)]);
+  await walMode(join(dir, 'keystone.db'), dir);
   const adminPassword = 'admin-Pa55';
   await k('bootstrap', '--bootstrap-password', adminPassword, '--bootstrap-admin-url', url, '--bootstrap-public-url', url,
     '--bootstrap-internal-url', url, '--bootstrap-region-id', 'RegionOne');
@@ -144,7 +185,7 @@ export async function startKeystone(): Promise<KeystoneServer> {
     const memberRole = await idOf('/roles', 'roles', 'member');
     const grant = (projectId: string, userId: string, roleId: string) => api('PUT', `/projects/${projectId}/users/${userId}/roles/${roleId}`, adminToken);
     const project = (name: string) => create('/projects', 'project', { name, domain_id: 'default' });
-    // one at a time: SQLite serialises writers, and Keystone answers a locked database with 500
+    // one at a time: SQLite serialises writers
     const serviceProject = await project('service');
     const alpha = await project('alpha');
     const beta = await project('beta');
@@ -157,13 +198,25 @@ export async function startKeystone(): Promise<KeystoneServer> {
     const alice = await user('alice', 'alpha', alpha, memberRole);
     const bob = await user('bob', 'beta', beta, memberRole);
     const admin = { name: 'admin', id: await idOf('/users', 'users', 'admin'), project: 'admin', projectId: await idOf('/projects', 'projects', 'admin') };
+    const users: Record<string, KeystoneUser> = {};
+    for (const extra of options.users ?? []) {
+      // bootstrap made admin, member and reader (admin implies member, member implies reader)
+      users[extra.name] = await user(extra.name, extra.project, extra.project === 'alpha' ? alpha : beta, await idOf('/roles', 'roles', extra.role));
+    }
     return {
       url,
       service,
       alice,
       bob,
       admin,
+      users,
       token: (u) => issue(u.name, u.name === 'admin' ? adminPassword : PASSWORD, u.project),
+      registerService: async (name, type, serviceUrl, internalUrl = serviceUrl) => {
+        const serviceId = await create('/services', 'service', { name, type, enabled: true });
+        for (const [iface, endpointUrl] of [['public', serviceUrl], ['internal', internalUrl]]) {
+          await create('/endpoints', 'endpoint', { service_id: serviceId, interface: iface, url: endpointUrl, region_id: 'RegionOne', enabled: true });
+        }
+      },
       revoke: async (token) => {
         const response = await fetch(`${url}/auth/tokens`, {
           method: 'DELETE',

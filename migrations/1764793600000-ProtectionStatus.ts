@@ -17,8 +17,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   backup written; a delete or change of the newest looks for the next newest through the
  *   promoted-column GIN index.
  */
-export class ProtectionStatus1764707200000 implements MigrationInterface {
-  name = 'ProtectionStatus1764707200000';
+export class ProtectionStatus1764793600000 implements MigrationInterface {
+  name = 'ProtectionStatus1764793600000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
