@@ -64,7 +64,7 @@ function resetPeaks(pids) {
   return ok;
 }
 
-// Samples the summed VmRSS of the tree of rootPid every intervalMs until stop(); the tree itself
+// Samples the summed VmRSS of the tree of rootPid, and each process's own, every intervalMs until stop(); the tree itself
 // is re-read every treeEveryMs (a worker may be forked or replaced meanwhile). stop() answers
 // peak and mean RSS, the summed VmHWM of the processes alive at the end, in MB, and whether
 // VmHWM was reset at the start (otherwise it is each process's peak since it started).
@@ -74,6 +74,8 @@ export function sampleMemory(rootPid, { intervalMs = 100, treeEveryMs = 1000 } =
   const hwmReset = resetPeaks(pids);
   let peakKb = 0;
   let peakPssKb = 0;
+  // the largest RSS of any one process (the target is per process: with WORKERS=2, each worker)
+  let peakProcessKb = 0;
   let totalKb = 0;
   let samples = 0;
   let maxProcesses = pids.length;
@@ -89,7 +91,9 @@ export function sampleMemory(rootPid, { intervalMs = 100, treeEveryMs = 1000 } =
     let sum = 0;
     let pss = 0;
     for (const pid of pids) {
-      sum += memoryOf(pid)?.rssKb ?? 0;
+      const rss = memoryOf(pid)?.rssKb ?? 0;
+      sum += rss;
+      peakProcessKb = Math.max(peakProcessKb, rss);
       pss += pssOf(pid);
     }
     peakKb = Math.max(peakKb, sum);
@@ -104,9 +108,16 @@ export function sampleMemory(rootPid, { intervalMs = 100, treeEveryMs = 1000 } =
       clearInterval(timer);
       sample();
       let hwmKb = 0;
-      for (const pid of processTree(rootPid)) hwmKb += memoryOf(pid)?.hwmKb ?? 0;
+      let processHwmKb = 0;
+      for (const pid of processTree(rootPid)) {
+        const hwm = memoryOf(pid)?.hwmKb ?? 0;
+        hwmKb += hwm;
+        processHwmKb = Math.max(processHwmKb, hwm);
+      }
       return {
         peakRssMb: peakKb / 1024,
+        // the most any one process of the tree held: sampled, and its own VmHWM (between samples too)
+        peakProcessRssMb: Math.max(peakProcessKb, processHwmKb) / 1024,
         peakPssMb: peakPssKb / 1024,
         meanRssMb: samples > 0 ? totalKb / samples / 1024 : 0,
         hwmMb: hwmKb / 1024,

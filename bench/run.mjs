@@ -18,13 +18,20 @@
 //
 // Settings (environment): BENCH_DURATION (s, 15), BENCH_WARMUP (s, 3), BENCH_THREADS (2),
 // BENCH_CONNECTIONS (32), BENCH_TIMEOUT (wrk --timeout, 10s), BENCH_SCENARIOS (comma list of
-// B0,S1..S8; default all), BENCH_CLIENTS (1000), BENCH_JOBS (5000), BENCH_SESSIONS (200),
+// B0,S1..S9; default all), BENCH_CLIENTS (1000), BENCH_JOBS (5000), BENCH_SESSIONS (200),
 // BENCH_SESSION_JOBS (members per session, 3), BENCH_BACKUPS (20000), BENCH_BACKUPS_LARGE
 // (1000000), BENCH_SKIP_LARGE=1, BENCH_LARGE_SEED (api, or sql: the bulk path of
 // seed.mjs#growBackupsSql, same rows without HTTP), BENCH_SEARCH_LIMIT (100), BENCH_SEED_CONCURRENCY
 // (32), BENCH_POOL (DB_POOL_SIZE of the service and of B0; default the service's, 10),
 // BENCH_RESULTS (bench/results/latest.json), BENCH_KEEP=1. Other variables reach the service
-// unchanged (a worker count, for instance): memory is summed over its process tree.
+// unchanged (a worker count, for instance): memory is summed over its process tree, and the peak of
+// its largest process is reported too.
+//
+// BENCH_ORIGINAL=1: the original freezer-api alongside (bench/original.mjs; BENCH_ORIGINAL_SCRIPT
+// names its start-uwsgi.sh). This service is measured with WORKERS=1, then again with WORKERS=2;
+// the original (uwsgi 2 processes x 4 threads) gets a database of its own, seeded through its own
+// API with the same catalogue and analyzed; the report adds a side-by-side table with the ratios.
+// The large catalogue is skipped then.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +40,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { memoryOf } from './memory.mjs';
+import { originalScript, startOriginal } from './original.mjs';
 import { SCENARIOS, measure, stopWrk } from './scenarios.mjs';
 import { createScratchDatabase, freePort, startService } from './scratch.mjs';
 import { Api, HOSTS, NAMES, backupName, clientId, countBackups, growBackupsApi, growBackupsSql, hostName, seedCatalogue, vacuumAnalyze } from './seed.mjs';
@@ -67,6 +75,7 @@ const SETTINGS = {
   latencyDuration: number('BENCH_LATENCY_DURATION', 10),
   pool: env.BENCH_POOL ? number('BENCH_POOL', 10) : null,
   results: resolve(env.BENCH_RESULTS ?? join(HERE, 'results', 'latest.json')),
+  original: env.BENCH_ORIGINAL === '1',
 };
 const SELECTED = (env.BENCH_SCENARIOS ?? SCENARIOS.map((s) => s.id).join(',')).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
 const USER = 'bench-user';
@@ -192,18 +201,18 @@ function markdown(results, large, machine) {
   out.push(`wrk -t${SETTINGS.threads} -c${SETTINGS.connections} -d${SETTINGS.duration}s after a ${SETTINGS.warmup} s warm-up; ` +
     `${SETTINGS.clients} clients, ${SETTINGS.jobs} jobs, ${SETTINGS.sessions} sessions × ${SETTINGS.sessionJobs} jobs, ${SETTINGS.backups} backups in one project; search limit=${SETTINGS.searchLimit}`);
   out.push('');
-  out.push('| scenario | req/s | p50 ms | p99 ms | errors | peak RSS MB | peak PSS MB | × B0 | original req/s | target req/s |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  out.push('| scenario | req/s | p50 ms | p99 ms | errors | peak RSS MB (all) | peak PSS MB (all) | peak RSS MB of one process | × B0 | original req/s | target req/s |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     const target = r.target === null ? '—' : `≥ ${rate(r.target)} (${r.factor}×) ${r.rps !== null && r.rps >= r.target ? '✓' : '✗'}`;
-    out.push(`| ${r.id} ${r.title} | ${rate(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${errorCell(r)} | ${fmt(r.memory.peakRssMb, 1)} | ${fmt(r.memory.peakPssMb, 1)} | ${r.ratioToB0 === null ? '—' : fmt(r.ratioToB0, 2)} | ${r.original ? rate(r.original) : '—'} | ${target} |`);
+    out.push(`| ${r.id} ${r.title} | ${rate(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${errorCell(r)} | ${fmt(r.memory.peakRssMb, 1)} | ${fmt(r.memory.peakPssMb, 1)} | ${fmt(r.memory.peakProcessRssMb, 1)} | ${r.ratioToB0 === null ? '—' : fmt(r.ratioToB0, 2)} | ${r.original ? rate(r.original) : '—'} | ${target} |`);
   }
   const measured = results.filter((r) => r.id !== 'B0' && !r.failed);
   if (measured.length > 0) {
-    const worst = measured.reduce((a, b) => (b.memory.peakRssMb > a.memory.peakRssMb ? b : a));
+    const worst = measured.reduce((a, b) => (b.memory.peakProcessRssMb > a.memory.peakProcessRssMb ? b : a));
     out.push('');
-    out.push(`Memory target < ${MEMORY_TARGET_MB} MB: ${worst.memory.peakRssMb < MEMORY_TARGET_MB ? 'met' : 'NOT met'} (highest peak ${fmt(worst.memory.peakRssMb, 1)} MB in ${worst.id}; VmHWM ${fmt(worst.memory.hwmMb, 1)} MB). ` +
-      'RSS counts pages shared between processes (the node binary) once per process; PSS shares them out, so for several processes PSS is their memory.');
+    out.push(`Memory target < ${MEMORY_TARGET_MB} MB per API process: ${worst.memory.peakProcessRssMb < MEMORY_TARGET_MB ? 'met' : 'NOT met'} (highest peak of one process ${fmt(worst.memory.peakProcessRssMb, 1)} MB in ${worst.id}, ${worst.memory.processes} process(es)). ` +
+      'The (all) columns sum the process tree: RSS counts pages shared between processes (the node binary) once per process; PSS shares them out, so for several processes PSS is their memory.');
   }
   if (large) {
     out.push('');
@@ -224,6 +233,24 @@ function markdown(results, large, machine) {
       const met = c.sequentialP50Ratio !== null && c.sequentialP99Ratio !== null && c.sequentialP50Ratio <= LARGE_RATIO_TARGET && c.sequentialP99Ratio <= LARGE_RATIO_TARGET;
       out.push(`| ${c.id} ${c.title} | ${fmt(c.small.sequential?.p50Ms, 2)} | ${fmt(c.small.sequential?.p99Ms, 2)} | ${fmt(c.large.sequential?.p50Ms, 2)} | ${fmt(c.large.sequential?.p99Ms, 2)} | ${fmt(c.sequentialP50Ratio, 2)} | ${fmt(c.sequentialP99Ratio, 2)} | ${met ? '✓' : '✗'} |`);
     }
+  }
+  return out.join('\n');
+}
+
+// Both sides in one table: req/s of the original and of this service with one and two processes,
+// the ratios, and the peak RSS of one process of each.
+function sideBySideMarkdown(rows) {
+  const out = [];
+  out.push('Side by side, on the same two cores: the original (uwsgi 2 processes × 4 threads) and this service with WORKERS=1 and WORKERS=2, each on its own database seeded through its own API with the same catalogue and then analyzed (VACUUM ANALYZE). ' +
+    "The target holds for the better of the two. The original's errors are its own (it loses concurrent updates of one session: S7 answers 400 `job_id not found in session`) and do not fail the run.");
+  out.push('');
+  out.push('| scenario | original req/s | WORKERS=1 req/s | × original | WORKERS=2 req/s | × original | target | errors (original / 1 / 2) | peak RSS MB of one process (original / 1 / 2) |');
+  out.push('|---|---:|---:|---:|---:|---:|---|---:|---:|');
+  for (const c of rows) {
+    const target = c.factor ? `≥ ${c.factor}× ${c.met ? '✓' : '✗'}` : '—';
+    const sides = [c.original, c.workers1, c.workers2];
+    const rss = sides.map((r) => fmt(r.memory?.peakProcessRssMb, 0)).join(' / ');
+    out.push(`| ${c.id} ${c.title} | ${rate(c.original.rps)} | ${rate(c.workers1.rps)} | ${fmt(c.ratio1, 2)} | ${rate(c.workers2.rps)} | ${fmt(c.ratio2, 2)} | ${target} | ${sides.map(errorCell).join(' / ')} | ${rss} |`);
   }
   return out.join('\n');
 }
@@ -256,78 +283,95 @@ async function machineInfo(databaseUrl) {
   };
 }
 
+// One side of the run: a server on its database, seeded through its API, and what the scenarios
+// rotate over. `kind` is service or original.
+async function seedSide(kind, label, databaseUrl, server, port) {
+  const api = new Api(port, { user: USER, project: PROJECT, sockets: SETTINGS.seedConcurrency });
+  cleanups.push(() => api.close());
+  const seedStarted = performance.now();
+  log(`${label}:`);
+  const seeded = await seedCatalogue(api, SETTINGS, { concurrency: SETTINGS.seedConcurrency, log });
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const seedRequests = seeded.phases.reduce((n, p) => n + p.requests, 0);
+  log(`  all: ${seedRequests} requests in ${seedSeconds.toFixed(1)} s, ${(seedRequests / seedSeconds).toFixed(0)} req/s${api.retries ? ` (${api.retries} retried after a socket error)` : ''}`);
+  const vacuumSeconds = await vacuumAnalyze(databaseUrl);
+  log(`  VACUUM ANALYZE in ${vacuumSeconds.toFixed(1)} s`);
+  const dir = mkdtempSync(join(os.tmpdir(), `freezer-bench-${kind}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const { files, lines } = writeDataFiles(dir, seeded);
+  return {
+    kind, label, databaseUrl, server, port, api, workDir: dir, files, lines, seeded,
+    seeding: { phases: seeded.phases, seconds: seedSeconds, requests: seedRequests, rate: seedRequests / seedSeconds, socketRetries: api.retries, vacuumSeconds },
+  };
+}
+
 async function main() {
   const started = performance.now();
   const unknown = SELECTED.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
   if (!['api', 'sql'].includes(SETTINGS.largeSeed)) throw new Error('BENCH_LARGE_SEED must be api or sql');
   const scenarios = SCENARIOS.filter((s) => SELECTED.includes(s.id));
+  const script = SETTINGS.original ? originalScript() : null;
 
   const scratch = await createScratchDatabase();
   cleanups.push(() => scratch.drop());
   const machine = await machineInfo(scratch.url);
-  const workDir = mkdtempSync(join(os.tmpdir(), 'freezer-bench-'));
-  cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
 
-  const port = await freePort();
-  const service = await startService(scratch.url, port, {
+  // With the original alongside, this service runs once with WORKERS=1 and once with WORKERS=2.
+  const serviceEnv = (workers) => ({
     AUTH_MODE: 'noauth', HOST: '127.0.0.1', RATE_LIMIT: '0', ...(SETTINGS.pool ? { DB_POOL_SIZE: String(SETTINGS.pool) } : {}),
+    ...(workers ? { WORKERS: String(workers) } : {}),
   });
-  cleanups.push(() => service.stop());
+  const port = await freePort();
+  let service = await startService(scratch.url, port, serviceEnv(SETTINGS.original ? 1 : null));
+  const stopService = () => service.stop();
+  cleanups.push(stopService);
   log(`service pid ${service.pid} on port ${port}, database ${new URL(scratch.url).pathname.slice(1)}; RSS at start ${fmt((memoryOf(service.pid)?.rssKb ?? 0) / 1024, 1)} MB`);
-  const api = new Api(port, { user: USER, project: PROJECT, sockets: SETTINGS.seedConcurrency });
-  cleanups.push(() => api.close());
+  const side = await seedSide('service', 'seeding this service through its API', scratch.url, service, port);
+  const api = side.api;
 
-  // seeding
-  const seedStarted = performance.now();
-  const seeded = await seedCatalogue(api, SETTINGS, { concurrency: SETTINGS.seedConcurrency, log });
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
-  const seedRequests = seeded.phases.reduce((n, p) => n + p.requests, 0);
-  log(`  all: ${seedRequests} requests in ${seedSeconds.toFixed(1)} s, ${(seedRequests / seedSeconds).toFixed(0)} req/s${api.retries ? ` (${api.retries} retried after a socket error)` : ''}`);
-  const vacuumSeconds = await vacuumAnalyze(scratch.url);
-  log(`VACUUM ANALYZE in ${vacuumSeconds.toFixed(1)} s`);
-  const { files, lines } = writeDataFiles(workDir, seeded);
-
-  const settings = {
-    workDir, dataFiles: files, user: USER, project: PROJECT, searchLimit: SETTINGS.searchLimit,
-    threads: SETTINGS.threads, connections: SETTINGS.connections, timeout: SETTINGS.timeout,
-    duration: SETTINGS.duration, warmup: SETTINGS.warmup, tag: Date.now().toString(36),
-  };
-  const results = [];
-  const runScenario = async (scenario, phase) => {
-    let target = { url: `http://127.0.0.1:${port}`, pid: service.pid };
+  const tag = Date.now().toString(36);
+  const runScenario = async (scenario, phase, on) => {
+    const settings = {
+      workDir: on.workDir, dataFiles: on.files, user: USER, project: PROJECT, searchLimit: SETTINGS.searchLimit,
+      threads: SETTINGS.threads, connections: SETTINGS.connections, timeout: SETTINGS.timeout,
+      duration: SETTINGS.duration, warmup: SETTINGS.warmup,
+    };
+    let target = { url: `http://127.0.0.1:${on.port}`, pid: on.server.pid };
     let baseline = null;
     if (scenario.server === 'baseline') {
       const baselinePort = await freePort();
-      baseline = await startBaseline(scratch.url, baselinePort);
+      baseline = await startBaseline(on.databaseUrl, baselinePort);
       target = { url: `http://127.0.0.1:${baselinePort}`, pid: baseline.pid };
     }
+    const name = `${scenario.id}${phase ? ` (${phase})` : ''}`;
     try {
-      const rows = scenario.sample ? await rowsPerAnswer(api, scenario, lines[scenario.data]) : null;
-      if (rows === 0) log(`  ${scenario.id}: its sample requests found nothing: check the request shape`);
+      const rows = scenario.sample ? await rowsPerAnswer(on.api, scenario, on.lines[scenario.data]) : null;
+      if (rows === 0) log(`  ${name}: its sample requests found nothing: check the request shape`);
       // S5: every 201 is one new row (wrk may stop with requests in flight, which add rows too)
-      const before = scenario.id === 'S5' ? await countBackups(scratch.url, { user: USER, project: PROJECT }) : null;
-      const r = await measure(scenario, { ...settings, ...target, tag: `${settings.tag}${scenario.id}${phase}` }, log);
+      const counted = scenario.id === 'S5' && on.kind === 'service';
+      const before = counted ? await countBackups(on.databaseUrl, { user: USER, project: PROJECT }) : null;
+      const r = await measure(scenario, { ...settings, ...target, tag: `${tag}${scenario.id}${phase.replace(/\W/g, '')}` }, log);
       if (before !== null) {
-        const added = (await countBackups(scratch.url, { user: USER, project: PROJECT })) - before;
+        const added = (await countBackups(on.databaseUrl, { user: USER, project: PROJECT })) - before;
         const answered = r.ok + r.warmupOk;
         r.rowCheck = { answered, added, ok: added >= answered && added <= answered + 2 * SETTINGS.connections };
         if (!r.rowCheck.ok) {
-          log(`  ${scenario.id}: ${answered} backups answered 201 but ${added} rows were added`);
+          log(`  ${name}: ${answered} backups answered 201 but ${added} rows were added`);
           r.errors += Math.max(0, answered - added);
         }
       }
       // The latency of one search on its own: under BENCH_CONNECTIONS, p50 is mostly time spent
       // queueing behind the others, which says how many answers per second, not how long one takes.
-      if (scenario.large) {
-        r.sequential = await measure(scenario, { ...settings, ...target, threads: 1, connections: 1, warmup: 1, duration: SETTINGS.latencyDuration, tag: `${settings.tag}${scenario.id}${phase}seq` }, log);
-        log(`${scenario.id}${phase ? ` (${phase})` : ''} one connection: p50 ${fmt(r.sequential.p50Ms, 2)} ms, p99 ${fmt(r.sequential.p99Ms, 2)} ms, ${rate(r.sequential.rps)} req/s, errors ${r.sequential.errors}`);
+      if (scenario.large && on.kind === 'service' && !phase.startsWith('WORKERS=2')) {
+        r.sequential = await measure(scenario, { ...settings, ...target, threads: 1, connections: 1, warmup: 1, duration: SETTINGS.latencyDuration, tag: `${tag}${scenario.id}${phase.replace(/\W/g, '')}seq` }, log);
+        log(`${name} one connection: p50 ${fmt(r.sequential.p50Ms, 2)} ms, p99 ${fmt(r.sequential.p99Ms, 2)} ms, ${rate(r.sequential.rps)} req/s, errors ${r.sequential.errors}`);
         r.errors += r.sequential.errors;
       }
-      log(`${scenario.id}${phase ? ` (${phase})` : ''} ${scenario.title}: ${rate(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ` +
-        `errors ${r.errors}${r.empty ? `, empty answers ${r.empty}` : ''}, peak RSS ${fmt(r.memory.peakRssMb, 1)} MB (VmHWM ${fmt(r.memory.hwmMb, 1)} MB)` +
+      log(`${name} ${scenario.title}: ${rate(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ` +
+        `errors ${r.errors}${r.empty ? `, empty answers ${r.empty}` : ''}, peak RSS ${fmt(r.memory.peakRssMb, 1)} MB (VmHWM ${fmt(r.memory.hwmMb, 1)} MB), one process at most ${fmt(r.memory.peakProcessRssMb, 1)} MB` +
         `${rows === null ? '' : `, ${fmt(rows, 1)} rows/answer`}`);
-      if (r.errors > 0) log(`  ${scenario.id}: ${r.unexpected} answers other than ${scenario.expect}, ${r.socketErrors} socket errors; last: ${r.errorSample || '—'}`);
+      if (r.errors > 0) log(`  ${name}: ${r.unexpected} answers other than ${scenario.expect}, ${r.socketErrors} socket errors; last: ${r.errorSample || '—'}`);
       return { ...r, rowsPerAnswer: rows };
     } finally {
       await baseline?.stop();
@@ -336,28 +380,67 @@ async function main() {
 
   // A scenario that cannot run (wrk fails, the server is gone) is reported as failed and the
   // others still run.
-  const attempt = async (scenario, phase) => {
+  const attempt = async (scenario, phase, on = side) => {
     try {
-      return await runScenario(scenario, phase);
+      return await runScenario(scenario, phase, on);
     } catch (error) {
       log(`${scenario.id}${phase ? ` (${phase})` : ''}: FAILED: ${error.message}`);
-      return { failed: error.message, rps: null, p50Ms: null, p99Ms: null, errors: 'failed', timeouts: 0, memory: { peakRssMb: null, hwmMb: null } };
+      return { failed: error.message, rps: null, p50Ms: null, p99Ms: null, errors: 'failed', timeouts: 0, memory: { peakRssMb: null, hwmMb: null, peakProcessRssMb: null } };
     }
   };
+  const results = [];
   for (const scenario of scenarios) {
-    const r = await attempt(scenario, '');
+    const r = await attempt(scenario, SETTINGS.original ? 'WORKERS=1' : '');
     results.push({ id: scenario.id, title: scenario.title, expectedStatus: scenario.expect, original: scenario.original ?? null, factor: scenario.factor ?? null, target: targetOf(scenario), ...r });
   }
   const b0 = results.find((r) => r.id === 'B0');
   for (const r of results) r.ratioToB0 = b0?.rps && r.rps !== null && r.id !== 'B0' ? r.rps / b0.rps : null;
   for (const r of results) r.met = r.target === null ? null : r.rps !== null && r.rps >= r.target;
 
+  // the original alongside: this service again with WORKERS=2, then the original on its own database
+  let sideBySide = null;
+  if (SETTINGS.original) {
+    const compared = scenarios.filter((s) => s.server !== 'baseline' && s.compare !== false);
+    await service.stop();
+    service = await startService(scratch.url, port, serviceEnv(2));
+    side.server = service;
+    log(`service restarted with WORKERS=2 (pid ${service.pid})`);
+    const twoWorkers = {};
+    for (const scenario of compared) twoWorkers[scenario.id] = await attempt(scenario, 'WORKERS=2');
+    await service.stop();
+
+    const originalDb = await createScratchDatabase();
+    cleanups.push(() => originalDb.drop());
+    const originalPort = await freePort();
+    log(`the original on port ${originalPort}, database ${new URL(originalDb.url).pathname.slice(1)} (${script}):`);
+    const original = await startOriginal(script, originalDb.url, originalPort, log);
+    cleanups.push(() => original.stop());
+    const originalSide = await seedSide('original', 'seeding the original through its API', originalDb.url, original, originalPort);
+    const originals = {};
+    for (const scenario of compared) originals[scenario.id] = await attempt(scenario, 'original', originalSide);
+    await original.stop();
+    sideBySide = compared.map((scenario) => {
+      const one = results.find((r) => r.id === scenario.id);
+      const two = twoWorkers[scenario.id];
+      const orig = originals[scenario.id];
+      const ratio1 = ratio(one.rps, orig.rps);
+      const ratio2 = ratio(two.rps, orig.rps);
+      const best = Math.max(ratio1 ?? 0, ratio2 ?? 0);
+      return {
+        id: scenario.id, title: scenario.title, factor: scenario.factor ?? null,
+        original: orig, workers1: one, workers2: two, ratio1, ratio2,
+        met: scenario.factor ? best >= scenario.factor : null,
+      };
+    });
+    machine.originalSeeding = originalSide.seeding;
+  }
+
   // the large catalogue
   let large = null;
   const largeScenarios = scenarios.filter((s) => s.large);
   const smallCount = await countBackups(scratch.url, { user: USER, project: PROJECT });
-  if (SETTINGS.skipLarge || largeScenarios.length === 0) {
-    log('large catalogue: skipped');
+  if (SETTINGS.skipLarge || largeScenarios.length === 0 || SETTINGS.original) {
+    log(`large catalogue: skipped${SETTINGS.original ? ' (BENCH_ORIGINAL=1)' : ''}`);
   } else if (SETTINGS.backupsLarge <= smallCount) {
     log(`large catalogue: skipped, the project already holds ${smallCount} backups`);
   } else {
@@ -383,20 +466,21 @@ async function main() {
   }
 
   const wallSeconds = (performance.now() - started) / 1000;
-  const table = markdown(results, large, machine);
+  const table = [markdown(results, large, machine), ...(sideBySide ? ['', sideBySideMarkdown(sideBySide)] : [])].join('\n');
   console.log(`\n${table}\n\nwall time ${(wallSeconds / 60).toFixed(1)} min`);
   mkdirSync(dirname(SETTINGS.results), { recursive: true });
   const report = {
     date: machine.date, machine, settings: { ...SETTINGS, scenarios: SELECTED, user: USER, project: PROJECT, poolDefault: 10 },
-    seeding: { phases: seeded.phases, seconds: seedSeconds, requests: seedRequests, rate: seedRequests / seedSeconds, socketRetries: api.retries, vacuumSeconds },
+    seeding: side.seeding,
     targets: { memoryMb: MEMORY_TARGET_MB, largeRatio: LARGE_RATIO_TARGET },
-    scenarios: results, large, wallSeconds,
+    scenarios: results, large, sideBySide, wallSeconds,
   };
   writeFileSync(SETTINGS.results, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(SETTINGS.results.replace(/\.json$/, '.md'), `${table}\n`);
   log(`results: ${SETTINGS.results}`);
   const bad = (r) => r.failed || r.errors > 0;
-  const failed = results.some(bad) || (large?.comparisons.some((c) => bad(c.large)) ?? false);
+  const failed = results.some(bad) || (large?.comparisons.some((c) => bad(c.large)) ?? false) ||
+    (sideBySide?.some((c) => bad(c.workers2) || c.original.failed) ?? false);
   if (failed) {
     console.log('\nFAILED: some scenarios had errors (see above)');
     process.exitCode = 1;

@@ -45,7 +45,8 @@ export function freePort() {
 // `node dist/src/main.js` on the database, answering /healthcheck; stop() sends SIGTERM and waits.
 // `pid` is the process's, for sampling its memory.
 export async function startService(databaseUrl, port, env = {}) {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  // as npm start and the image start it (see src/cluster/heap-flags.ts)
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', 'dist/src/main.js'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

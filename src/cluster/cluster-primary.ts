@@ -3,6 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@nestjs/common';
 import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
 import { serveClusterMetrics } from './cluster-metrics.js';
+import { workerExecArgv } from './heap-flags.js';
 
 // A worker that dies this soon after it was started failed to start (a port in use, the database
 // gone): replacing it again and again would only fill the log.
@@ -18,6 +19,7 @@ export function superviseWorkers(count: number, logger: Logger): void {
   let failedStarts = 0;
   let stopping = false;
   let exitCode = 0;
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
 
   const start = (): void => {
     const worker = cluster.fork();

@@ -220,7 +220,7 @@ async function insertDocuments(runner: QueryRunner, table: string, items: Pendin
 }
 
 // Backups with the columns the trigger would compute, computed by the importer; the trigger stands
-// aside for this statement only (see migrations/1764710000000-ImportState.ts).
+// aside for this statement only (see migrations/1764800000000-ImportState.ts).
 async function insertPromoted(runner: QueryRunner, table: string, items: PendingDocument[]): Promise<string[]> {
   const column = (name: keyof BackupPromotedColumns) => items.map((item) => item.promoted![name]);
   await runner.query(`SELECT set_config('freezer.promoted_by_writer', 'on', true)`);

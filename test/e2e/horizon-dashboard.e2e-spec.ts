@@ -51,6 +51,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
   // the seeded documents
   let clientId: string;
   let actionId: string;
+  let secondActionId: string;
   let backupId: string;
   let backupName: string;
   let seededJobId: string;
@@ -132,6 +133,11 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
       { freezer_action: { action: 'backup', backup_name: 'etc-nightly', path_to_backup: '/etc', storage: 'swift', container: 'etc-backups', mode: 'fs' } },
       'action_id',
     );
+    secondActionId = await created(
+      'actions',
+      { freezer_action: { action: 'backup', backup_name: 'db-dump', mode: 'mysql', mysql_conf: '/etc/mysql/backup.cnf', storage: 'swift', container: 'db-backups' } },
+      'action_id',
+    );
     seededJobId = await created(
       'jobs',
       {
@@ -148,6 +154,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
       buildBackupDoc({ backup_name: backupName, container: 'etc-backups', hostname: 'node1.example.com', storage: 'swift', time_stamp: 1767225600 }),
       'backup_id',
     );
+    await created('backups', buildBackupDoc({ backup_name: 'var-weekly', hostname: 'node2.example.com', time_stamp: 1767830400 }), 'backup_id');
     sessionId = await created('sessions', { description: 'seeded-window', schedule: { schedule_interval: '7 days' } }, 'session_id');
   }
 
@@ -239,13 +246,34 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     await item.waitFor();
     const from = (await item.boundingBox())!;
     const to = (await page.locator('#actions_selected').boundingBox())!;
-    await page.mouse.move(from.x + 10, from.y + from.height / 2);
+    // below the actions already selected: the new one runs last
+    const [x0, y0, x1, y1] = [from.x + 10, from.y + from.height / 2, to.x + 20, to.y + to.height - 10];
+    await page.mouse.move(x0, y0);
     await page.mouse.down();
-    for (let i = 1; i <= 10; i++) {
-      await page.mouse.move(from.x + 10 + ((to.x + 20 - from.x - 10) * i) / 10, from.y + from.height / 2 + ((to.y + 20 - from.y - from.height / 2) * i) / 10);
-    }
+    for (let i = 1; i <= 10; i++) await page.mouse.move(x0 + ((x1 - x0) * i) / 10, y0 + ((y1 - y0) * i) / 10);
     await page.mouse.up();
     await page.locator('#actions_selected li', { hasText: name }).waitFor();
+  }
+
+  // A panel's search box: the dashboard sends it as a free-text search ({"match": [{"_all": ...}]})
+  // and shows what the service found; then the search is cleared.
+  async function search(name: string, table: string, text: string, expectedIds: string[], kind: string): Promise<void> {
+    const rows = page.locator(`table#${table} tbody tr[data-object-id]`);
+    const idsShown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-object-id') ?? ''));
+    const filteredOut = (await idsShown()).filter((id) => !expectedIds.includes(id));
+    expect(filteredOut.length).toBeGreaterThan(0);
+    await step(name, [['GET', kind, 200]], async () => {
+      await page.fill(`input[name="${table}__filter__q"]`, text);
+      await page.click(`[id="${table}__action_filter"]`);
+      for (const id of filteredOut) await row(table, id).waitFor({ state: 'detached' });
+    });
+    await expect(idsShown()).resolves.toEqual(expectedIds);
+    // Horizon keeps a panel's search in the login session: clear it, as the next visitor expects
+    await step(`${name} cleared`, [['GET', kind, 200]], async () => {
+      await page.fill(`input[name="${table}__filter__q"]`, '');
+      await page.click(`[id="${table}__action_filter"]`);
+      for (const id of filteredOut) await row(table, id).waitFor();
+    });
   }
 
   async function jobsNamed(description: string): Promise<Doc[]> {
@@ -267,6 +295,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
   it('lists the seeded actions, sessions, clients and backups in their panels', async () => {
     await step('actions panel', [['GET', 'actions', 200]], () => open('/disaster_recovery/actions/'));
     await expect(row('actions_table', actionId).innerText()).resolves.toMatch(/etc-nightly\s+backup\s+\/etc\s+swift\s+fs/);
+    await search('actions search', 'actions_table', 'db-dump', [secondActionId], 'actions');
 
     await step('sessions panel', [['GET', 'sessions', 200]], () => open('/disaster_recovery/sessions/'));
     await expect(row('sessions', sessionId).innerText()).resolves.toContain('seeded-window');
@@ -274,9 +303,12 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     await step('clients panel', [['GET', 'clients', 200]], () => open('/disaster_recovery/clients/'));
     await expect(row('clients', clientId).innerText()).resolves.toMatch(/node1\.example\.com/);
     await expect(page.locator('table#clients tbody tr').count()).resolves.toBe(2);
+    await search('clients search', 'clients', 'node2', [`${project}_node2.example.com`], 'clients');
 
     await step('backups panel', [['GET', 'backups', 200]], () => open('/disaster_recovery/backups/'));
     await expect(row('backups', backupId).innerText()).resolves.toMatch(/etc-nightly\s+node1\.example\.com\s+01\/01\/2026/);
+    await expect(page.locator('table#backups tbody tr').count()).resolves.toBe(2);
+    await search('backups search', 'backups', 'etc-nightly', [backupId], 'backups');
   });
 
   it('shows the detail page of a job, an action, a client and a backup', async () => {
@@ -345,8 +377,37 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     expect((job.job_actions as Doc[]).map((a) => a.action_id)).toEqual([actionId]);
   });
 
+  it('changes the actions of the job (Edit Actions, opened as a page of its own) and removes one on the job page', async () => {
+    await step('job edit actions', [['GET', `actions/${secondActionId}`, 200], ['PATCH', `jobs/${createdJobId}`, 200]], async () => {
+      // as when opened in a new tab: the workflow is a page, not a modal
+      const href = await page.locator(`[id="jobs__row_${createdJobId}__action_edit_actions_in_job"]`).getAttribute('href');
+      await open(href!);
+      await page.locator('#actions_selected li', { hasText: 'etc-nightly' }).waitFor();
+      await dragAction('db-dump');
+      await page.locator('input[type=submit]').click();
+      await expectSuccess('Actions updated correctly');
+    });
+    const job = await get(`jobs/${createdJobId}`);
+    expect((job.job_actions as Doc[]).map((a) => [a.action_id, (a.freezer_action as Doc).backup_name])).toEqual([
+      [actionId, 'etc-nightly'],
+      [secondActionId, 'db-dump'],
+    ]);
+    expect(job).toMatchObject({ description: 'nightly-etc-renamed', job_schedule: { schedule_interval: '12 hours', event: 'stop' } });
+
+    await step('job remove action', [['GET', `jobs/${createdJobId}`, 200], ['PATCH', `jobs/${createdJobId}`, 200]], async () => {
+      await open(`/disaster_recovery/${createdJobId}`);
+      await rowAction('actions_in_job', `${secondActionId}===${createdJobId}`, 'delete');
+      await confirmDelete();
+      await expectSuccess(/Deleted action/i);
+    });
+    expect(((await get(`jobs/${createdJobId}`)).job_actions as Doc[]).map((a) => a.action_id)).toEqual([actionId]);
+    // the action itself stays
+    await expect(get(`actions/${secondActionId}`)).resolves.toMatchObject({ freezer_action: { backup_name: 'db-dump' } });
+  });
+
   it('starts and stops the job (Start Job, Stop Job)', async () => {
     await step('job start', [['POST', `jobs/${createdJobId}/event`, 202]], async () => {
+      await open('/disaster_recovery/');
       await rowAction('jobs', createdJobId, 'start_job');
       await expectSuccess('Job has started');
     });
@@ -375,7 +436,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     expect((clone.job_actions as Doc[]).map((a) => a.action_id)).toEqual([actionId]);
   });
 
-  it('creates a session, attaches the job, shows it in the session, detaches it and deletes the session', async () => {
+  it('creates and edits a session, attaches the job, shows it in the session, detaches it and deletes the session', async () => {
     await step('session create', [['POST', 'sessions', 201]], async () => {
       await open('/disaster_recovery/sessions/');
       await page.click('text=Create Session');
@@ -388,6 +449,17 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     const session = (await list('sessions')).find((s) => s.description === 'night-window')!;
     expect(session).toMatchObject({ schedule: { schedule_interval: '1 days' }, jobs: {} });
     const newSessionId = session.session_id as string;
+
+    await step('session edit', [['GET', `sessions/${newSessionId}`, 200], ['PATCH', `sessions/${newSessionId}`, 200]], async () => {
+      await rowAction('sessions', newSessionId, 'edit_session');
+      const modal = page.locator('.modal');
+      await expect(modal.locator('#id_schedule_interval').inputValue()).resolves.toBe('1 days');
+      await modal.locator('#id_description').fill('night-window-2');
+      await modal.locator('#id_schedule_interval').fill('2 days');
+      await modal.locator('input[type=submit]').click();
+      await page.locator('table#sessions tbody tr', { hasText: 'night-window-2' }).waitFor();
+    });
+    await expect(get(`sessions/${newSessionId}`)).resolves.toMatchObject({ description: 'night-window-2', schedule: { schedule_interval: '2 days' } });
 
     await step('session attach', [['PUT', `sessions/${newSessionId}/jobs/${createdJobId}`, 204]], async () => {
       await open('/disaster_recovery/');

@@ -13,8 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * millions of rows and for which the trigger's PL/pgSQL was most of the cost of a row (~1 ms of
  * ~1.3 ms under load). Every other writer leaves the setting unset and the trigger runs as before.
  */
-export class ImportState1764710000000 implements MigrationInterface {
-  name = 'ImportState1764710000000';
+export class ImportState1764800000000 implements MigrationInterface {
+  name = 'ImportState1764800000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
