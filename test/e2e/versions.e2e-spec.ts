@@ -31,7 +31,7 @@ describe('versions', () => {
   });
 
   describe('GET /v2', () => {
-    it('serves the JSON-home document, pretty-printed, with and without a trailing slash', async () => {
+    it('serves the JSON-home document, pretty-printed, with and without a trailing slash (rel/jobs and rel/job as freezer 2026)', async () => {
       for (const path of ['/v2', '/v2/']) {
         const res = await request(app.getHttpServer()).get(path).set(identityHeaders(newIdentity()));
         expect(res.status).toBe(200);
@@ -44,9 +44,35 @@ describe('versions', () => {
               'href-vars': { project_id: 'param/project_id', backup_id: 'param/backup_id' },
               hints: { allow: ['GET'], formats: { 'application/json': {} } },
             },
+            'rel/jobs': {
+              'href-template': '/v2/{project_id}/jobs{?all_projects,offset,limit}',
+              'href-vars': { project_id: 'param/project_id', all_projects: 'param/all_projects', offset: 'param/offset', limit: 'param/limit' },
+              hints: { allow: ['GET', 'POST'], formats: { 'application/json': {} } },
+            },
+            'rel/job': {
+              'href-template': '/v2/{project_id}/jobs/{job_id}',
+              'href-vars': { project_id: 'param/project_id', job_id: 'param/job_id' },
+              hints: { allow: ['GET', 'PATCH', 'POST', 'DELETE'], formats: { 'application/json': {} } },
+            },
           },
         });
       }
+    });
+  });
+
+  describe('GET /v1', () => {
+    it('serves freezer 13\'s v1 JSON-home document unchanged', async () => {
+      const res = await request(app.getHttpServer()).get('/v1').set(identityHeaders(newIdentity()));
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text)).toEqual({
+        resources: {
+          'rel/backups': {
+            'href-template': '/v1/backups/{backup_id}',
+            'href-vars': { backup_id: 'param/backup_id' },
+            hints: { allow: ['GET'], formats: { 'application/json': {} } },
+          },
+        },
+      });
     });
   });
 

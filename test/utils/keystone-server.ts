@@ -16,6 +16,13 @@ const STEP_TIMEOUT_MS = 60_000;
 export const KEYSTONE_START_TIMEOUT_MS = 120_000;
 export const PASSWORD = 'secret-Pa55';
 
+// More users for a test file: `name` with `role` (reader, member, admin) in project alpha or beta.
+export interface ExtraUser {
+  name: string;
+  project: 'alpha' | 'beta';
+  role: 'reader' | 'member' | 'admin';
+}
+
 export interface KeystoneUser {
   name: string;
   id: string;
@@ -30,10 +37,13 @@ export interface KeystoneServer {
   alice: KeystoneUser;
   bob: KeystoneUser;
   admin: KeystoneUser;
+  // the users of KeystoneOptions.users, by name
+  users: Record<string, KeystoneUser>;
   // a project-scoped token of `user` (password auth), as a client would get one
   token(user: KeystoneUser): Promise<string>;
-  // a catalog entry (service and its public and internal endpoints in RegionOne)
-  registerService(name: string, type: string, url: string): Promise<void>;
+  // a catalog entry (service and its public and internal endpoints in RegionOne; the internal one
+  // at `url` too unless `internalUrl` is given)
+  registerService(name: string, type: string, url: string, internalUrl?: string): Promise<void>;
   revoke(token: string): Promise<void>;
   // stops the server (the data stays until cleanup)
   stop(): Promise<void>;
@@ -84,6 +94,8 @@ export interface KeystoneOptions {
   cache?: boolean;
   // the loopback port to serve on (default: any free one), for clients configured before it starts
   port?: number;
+  // more users, beside service, alice, bob and admin
+  users?: ExtraUser[];
 }
 
 // Keystone's SQLite database in write-ahead-log mode: in the default rollback-journal mode a reader
@@ -186,17 +198,23 @@ export async function startKeystone(options: KeystoneOptions = {}): Promise<Keys
     const alice = await user('alice', 'alpha', alpha, memberRole);
     const bob = await user('bob', 'beta', beta, memberRole);
     const admin = { name: 'admin', id: await idOf('/users', 'users', 'admin'), project: 'admin', projectId: await idOf('/projects', 'projects', 'admin') };
+    const users: Record<string, KeystoneUser> = {};
+    for (const extra of options.users ?? []) {
+      // bootstrap made admin, member and reader (admin implies member, member implies reader)
+      users[extra.name] = await user(extra.name, extra.project, extra.project === 'alpha' ? alpha : beta, await idOf('/roles', 'roles', extra.role));
+    }
     return {
       url,
       service,
       alice,
       bob,
       admin,
+      users,
       token: (u) => issue(u.name, u.name === 'admin' ? adminPassword : PASSWORD, u.project),
-      registerService: async (name, type, serviceUrl) => {
+      registerService: async (name, type, serviceUrl, internalUrl = serviceUrl) => {
         const serviceId = await create('/services', 'service', { name, type, enabled: true });
-        for (const iface of ['public', 'internal']) {
-          await create('/endpoints', 'endpoint', { service_id: serviceId, interface: iface, url: serviceUrl, region_id: 'RegionOne', enabled: true });
+        for (const [iface, endpointUrl] of [['public', serviceUrl], ['internal', internalUrl]]) {
+          await create('/endpoints', 'endpoint', { service_id: serviceId, interface: iface, url: endpointUrl, region_id: 'RegionOne', enabled: true });
         }
       },
       revoke: async (token) => {

@@ -7,7 +7,7 @@ import { AccessForbiddenError, BadDataFormatError } from '../errors/freezer-erro
 import { requestIdOf } from '../http/http-middleware.js';
 import { AUTH_STRATEGY, type AuthStrategy } from './auth-strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { ownerFor } from './request-context.js';
+import { ownerFor, type RequestContext } from './request-context.js';
 import type { RequestWithState } from './request-context.decorator.js';
 
 const PATH_PROJECT_ID = /^[^\u0000-\u001f\u007f/]{1,255}$/u;
@@ -33,9 +33,16 @@ export class AuthGuard implements CanActivate {
       if (!PATH_PROJECT_ID.test(pathProject) || !pathProject.isWellFormed()) {
         throw new BadDataFormatError('The project id in the path is not valid');
       }
-      if (ctx.projectId !== null && ctx.projectId !== pathProject && !ctx.isAdmin) throw new AccessForbiddenError();
+      if (ctx.projectId !== null && ctx.projectId !== pathProject && !this.reachesEveryProject(ctx)) throw new AccessForbiddenError();
     }
     req.freezer = { ctx, owner: ownerFor(ctx, this.config.scope, pathProject) };
     return true;
+  }
+
+  // An admin may use any project in the path. Under freezer 2026's policy defaults a service user
+  // (a backup agent or a central scheduler) may too: the rules themselves then decide, checking
+  // project_id:%(project_id)s for readers and members.
+  private reachesEveryProject(ctx: RequestContext): boolean {
+    return ctx.isAdmin || (this.config.policyDefaults === 'rbac' && ctx.roles.includes('service'));
   }
 }

@@ -14,15 +14,30 @@ export function versionsDocument(baseUrl: string, withV1: boolean): JsonObject {
   return { versions: withV1 ? [entry('v2', 'CURRENT'), entry('v1', 'DEPRECATED')] : [entry('v2', 'CURRENT')] };
 }
 
-// api/v1/homedoc.py and api/v2/homedoc.py; tempest compares these strings exactly.
+const JSON_FORMAT = { 'application/json': {} };
+
+// api/v1/homedoc.py and api/v2/homedoc.py; tempest compares the rel/backups strings exactly. v2
+// lists the jobs resources as freezer 2026 does.
 export function homeDocument(version: 'v1' | 'v2'): JsonObject {
   const v2 = version === 'v2';
+  const backups: JsonObject = {
+    'href-template': v2 ? '/v2/{project_id}/backups/{backup_id}' : '/v1/backups/{backup_id}',
+    'href-vars': v2 ? { project_id: 'param/project_id', backup_id: 'param/backup_id' } : { backup_id: 'param/backup_id' },
+    hints: { allow: ['GET'], formats: JSON_FORMAT },
+  };
+  if (!v2) return { resources: { 'rel/backups': backups } };
   return {
     resources: {
-      'rel/backups': {
-        'href-template': v2 ? '/v2/{project_id}/backups/{backup_id}' : '/v1/backups/{backup_id}',
-        'href-vars': v2 ? { project_id: 'param/project_id', backup_id: 'param/backup_id' } : { backup_id: 'param/backup_id' },
-        hints: { allow: ['GET'], formats: { 'application/json': {} } },
+      'rel/backups': backups,
+      'rel/jobs': {
+        'href-template': '/v2/{project_id}/jobs{?all_projects,offset,limit}',
+        'href-vars': { project_id: 'param/project_id', all_projects: 'param/all_projects', offset: 'param/offset', limit: 'param/limit' },
+        hints: { allow: ['GET', 'POST'], formats: JSON_FORMAT },
+      },
+      'rel/job': {
+        'href-template': '/v2/{project_id}/jobs/{job_id}',
+        'href-vars': { project_id: 'param/project_id', job_id: 'param/job_id' },
+        hints: { allow: ['GET', 'PATCH', 'POST', 'DELETE'], formats: JSON_FORMAT },
       },
     },
   };
