@@ -16,6 +16,7 @@ import { JobsModule } from './modules/jobs/jobs.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 import { StatisticsModule } from './modules/statistics/statistics.module.js';
+import { StatusModule } from './modules/status/status.module.js';
 import { VersionsModule } from './modules/versions/versions.module.js';
 
 // `config.databaseUrl` is always set here: main.ts starts the embedded database first when needed.
@@ -45,6 +46,7 @@ export class AppModule {
         JobsModule,
         SessionsModule,
         StatisticsModule,
+        StatusModule,
       ],
     };
   }

@@ -76,3 +76,24 @@ describe('validateEnv: WORKERS, LOG_FORMAT', () => {
     expect(() => validateEnv({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT');
   });
 });
+
+describe('validateEnv: protection status settings', () => {
+  it('has the documented defaults', () => {
+    expect(validateEnv({}).status).toEqual({
+      livenessResolutionS: 30,
+      clientStaleAfterS: 600,
+      jobOverdueGraceS: 3600,
+      backupMaxAgeS: 172_800,
+      metricsIntervalS: 60,
+      metricsPerProject: false,
+    });
+  });
+
+  it('reads every setting and refuses a stale threshold within the liveness resolution', () => {
+    const env = { LIVENESS_RESOLUTION_S: '5', CLIENT_STALE_AFTER_S: '120', JOB_OVERDUE_GRACE_S: '0', BACKUP_MAX_AGE_S: '3600', STATUS_METRICS_INTERVAL_S: '10', METRICS_PER_PROJECT: 'true' };
+    expect(validateEnv(env).status).toEqual({ livenessResolutionS: 5, clientStaleAfterS: 120, jobOverdueGraceS: 0, backupMaxAgeS: 3600, metricsIntervalS: 10, metricsPerProject: true });
+    expect(() => validateEnv({ CLIENT_STALE_AFTER_S: '30' })).toThrow('CLIENT_STALE_AFTER_S is 30, not more than LIVENESS_RESOLUTION_S (30)');
+    expect(() => validateEnv({ STATUS_METRICS_INTERVAL_S: '0' })).toThrow('STATUS_METRICS_INTERVAL_S must be between 1 and 86400');
+    expect(() => validateEnv({ METRICS_PER_PROJECT: 'maybe' })).toThrow('METRICS_PER_PROJECT must be true or false');
+  });
+});

@@ -48,6 +48,18 @@ export interface AppConfig {
   rateLimitWindowS: number;
   // Express's 'trust proxy' value: false, true, a hop count, or trusted addresses/subnets
   trustProxy: TrustProxy;
+  status: StatusConfig;
+}
+
+// The protection-status report and its metrics (all in seconds).
+export interface StatusConfig {
+  // a client's last poll is written at most this often
+  livenessResolutionS: number;
+  clientStaleAfterS: number;
+  jobOverdueGraceS: number;
+  backupMaxAgeS: number;
+  metricsIntervalS: number;
+  metricsPerProject: boolean;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -243,11 +255,25 @@ export function validateEnv(rawEnv: Env): AppConfig {
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     rateLimitWindowS: integer(env, 'RATE_LIMIT_WINDOW_S', 60, 1, 86_400),
     trustProxy: trustProxy(env),
+    status: {
+      livenessResolutionS: integer(env, 'LIVENESS_RESOLUTION_S', 30, 1, 3600),
+      clientStaleAfterS: integer(env, 'CLIENT_STALE_AFTER_S', 600, 1, 31_536_000),
+      jobOverdueGraceS: integer(env, 'JOB_OVERDUE_GRACE_S', 3600, 0, 31_536_000),
+      backupMaxAgeS: integer(env, 'BACKUP_MAX_AGE_S', 172_800, 1, 3_153_600_000),
+      metricsIntervalS: integer(env, 'STATUS_METRICS_INTERVAL_S', 60, 1, 86_400),
+      metricsPerProject: boolean(env, 'METRICS_PER_PROJECT', false),
+    },
   };
   if (config.workers > 1 && config.databaseUrl === undefined) {
     throw new ConfigError(
       'WORKERS',
       `is ${config.workers}, but the embedded database serves one process; set DATABASE_URL to a PostgreSQL server to run several`,
+    );
+  }
+  if (config.status.clientStaleAfterS <= config.status.livenessResolutionS) {
+    throw new ConfigError(
+      'CLIENT_STALE_AFTER_S',
+      `is ${config.status.clientStaleAfterS}, not more than LIVENESS_RESOLUTION_S (${config.status.livenessResolutionS}): polling clients would show as stale`,
     );
   }
   if (config.authMode === 'keystone') config.keystone = keystone(env);

@@ -10,6 +10,8 @@ import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-Bac
 import { SearchFunctionsPlannedOnce1764603600000 } from '../../migrations/1764603600000-SearchFunctionsPlannedOnce.js';
 import { BackupStatus1764700000000 } from '../../migrations/1764700000000-BackupStatus.js';
 import { JobsById1764703600000 } from '../../migrations/1764703600000-JobsById.js';
+import { CheaperTextWords1764790000000 } from '../../migrations/1764790000000-CheaperTextWords.js';
+import { ProtectionStatus1764793600000 } from '../../migrations/1764793600000-ProtectionStatus.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   SearchFunctionsPlannedOnce1764603600000,
   BackupStatus1764700000000,
   JobsById1764703600000,
+  CheaperTextWords1764790000000,
+  ProtectionStatus1764793600000,
 ];

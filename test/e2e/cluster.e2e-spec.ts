@@ -8,6 +8,7 @@ import { sample } from '../utils/prometheus-text.js';
 import { rawExchange, rawRequest } from '../utils/raw-http.js';
 import { freePort, startService, stopAllServices, type ServiceProcess } from '../utils/service-process.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
+import { until } from '../utils/until.js';
 
 interface LogLine {
   pid: number;
@@ -20,16 +21,6 @@ function logLines(service: ServiceProcess): LogLine[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 // One request on a connection of its own, so that the primary hands each to the next worker.

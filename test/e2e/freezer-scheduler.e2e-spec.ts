@@ -88,7 +88,8 @@ describe('the real freezer-scheduler 13 (with freezer-agent) against the running
     findExecutable('freezer-agent', 'freezer-scheduler'); // python3-freezer, a dependency of freezer-scheduler
     workDir = mkdtempSync(join(tmpdir(), 'freezer-scheduler-'));
     for (const dir of ['home', 'jobs', 'storage', 'runs']) mkdirSync(join(workDir, dir));
-    api = await startApiService();
+    // liveness written every second, so that the report sees the scheduler's polls at once
+    api = await startApiService({ LIVENESS_RESOLUTION_S: '1' });
     proxy = await startRecordingProxy(api.url);
     keystone = await startKeystoneStandIn(proxy.url);
     scheduler = startScheduler(schedulerBin, openStackEnv(identity, keystone.url, join(workDir, 'home')), join(workDir, 'jobs'));
@@ -256,11 +257,14 @@ describe('the real freezer-scheduler 13 (with freezer-agent) against the running
     TEST_MS,
   );
 
+  let failedJobId: string | undefined;
+
   it(
     'records a failing exec action as completed/fail',
     async () => {
       const job = await createJob('failing exec', {}, 'false');
       const jobId = job.job_id as string;
+      failedJobId = jobId;
       const patches = await waitForWriteBacks(jobId, 4, 'the failed run to complete');
       expect(patches.map((p) => ({ status: p.status, schedule: (p.requestBody as Json).job_schedule }))).toEqual([
         { status: 200, schedule: expect.objectContaining({ event: '', status: 'scheduled' }) },
@@ -279,6 +283,33 @@ describe('the real freezer-scheduler 13 (with freezer-agent) against the running
         time_ended: expect.any(Number),
         current_pid: expect.any(Number),
       });
+    },
+    TEST_MS,
+  );
+
+  it(
+    "shows its client active and the failed job's last run in the protection status",
+    async () => {
+      const report = await waitFor('the report to count the polling client as active', async () => {
+        const { status, body } = await call('GET', '/status');
+        expect(status).toBe(200);
+        return (body.clients as Json).active === 1 ? body : undefined;
+      });
+      expect(report.clients).toEqual({ total: 1, active: 1, stale: 0 });
+      const schedule = (await getJob(failedJobId!)).doc.job_schedule as Json;
+      expect((report.failing_jobs as Json[]).find((item) => item.job_id === failedJobId)).toEqual({
+        job_id: failedJobId,
+        project_id: project,
+        client_id: clientId,
+        status: 'completed',
+        event: '',
+        result: 'fail',
+        next_run: null,
+        time_started: schedule.time_started,
+        time_ended: schedule.time_ended,
+      });
+      expect(report.overdue_jobs).toEqual([]);
+      expect(report.stale_clients).toEqual([]);
     },
     TEST_MS,
   );

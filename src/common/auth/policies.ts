@@ -43,6 +43,7 @@ export const POLICY_RULES = {
   'sessions:action:create': 'Start or end a session (POST .../action)',
   'sessions:job:add': 'Add a job to a session',
   'sessions:job:remove': 'Remove a job from a session',
+  'status:get': 'Read the protection status (stale clients, overdue and failing jobs, old backups)',
 } as const;
 
 export type PolicyRuleName = keyof typeof POLICY_RULES;

@@ -13,12 +13,21 @@ import { parseSearch } from '../../common/search/search-document.js';
 import { buildClientDocument, reregisteredClient } from './client-document.js';
 import { ClientsRepository } from './clients.repository.js';
 
+// Called when a client registers (the scheduler does at every start): it is alive.
+export type ClientRegisterHook = (owner: Owner, clientId: string) => void;
+
 @Injectable()
 export class ClientsService {
+  private readonly registerHooks: ClientRegisterHook[] = [];
+
   constructor(
     private readonly clients: ClientsRepository,
     @Inject(PolicyEnforcer) private readonly policy: PolicyEnforcer,
   ) {}
+
+  onRegister(hook: ClientRegisterHook): void {
+    this.registerHooks.push(hook);
+  }
 
   async list(owner: Owner, query: RawQuery, search: JsonValue | undefined): Promise<JsonText> {
     const clients = await this.clients.list(owner, { paging: parsePaging(query), search: parseSearch(search) });
@@ -35,16 +44,21 @@ export class ClientsService {
       throw new AccessForbiddenError();
     }
     const clientId = doc.client.client_id;
-    // Twice: a client deleted between the insert and the update is inserted on the second round.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (await this.clients.insert(owner, doc)) return { client_id: clientId };
-      const updated = await this.clients.update(owner, clientId, (stored) => {
-        const next = reregisteredClient(stored, body as JsonObject);
-        return jsonEqual(next, stored) ? null : next;
-      });
-      if (updated) return { client_id: clientId };
+    try {
+      // Twice: a client deleted between the insert and the update is inserted on the second round.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (await this.clients.insert(owner, doc)) return { client_id: clientId };
+        const updated = await this.clients.update(owner, clientId, (stored) => {
+          const next = reregisteredClient(stored, body as JsonObject);
+          return jsonEqual(next, stored) ? null : next;
+        });
+        if (updated) return { client_id: clientId };
+      }
+      throw new DocumentExistsError(`Client already registered with ID ${clientId}`);
+    } finally {
+      // registered, re-registered or refused as another project's: the scheduler is running
+      for (const hook of this.registerHooks) hook(owner, clientId);
     }
-    throw new DocumentExistsError(`Client already registered with ID ${clientId}`);
   }
 
   async get(owner: Owner, clientId: string): Promise<StoredText> {

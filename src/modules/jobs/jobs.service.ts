@@ -23,6 +23,10 @@ import { JobsRepository } from './jobs.repository.js';
 // drop the job from their members (D13) without jobs depending on sessions.
 export type JobDeletionHook = (owner: Owner, job: JobDocument, em: Queryable) => Promise<void>;
 
+// Called after a list that names one client_id (the scheduler's poll, §9.2): the client is alive.
+// Synchronous and cheap: it runs on every poll.
+export type JobPollHook = (owner: Owner, clientId: string) => void;
+
 export interface JobWriteResult {
   job_id: string;
   version: number;
@@ -38,6 +42,7 @@ class JobMovedError extends Error {}
 @Injectable()
 export class JobsService {
   private readonly deletionHooks: JobDeletionHook[] = [];
+  private readonly pollHooks: JobPollHook[] = [];
 
   constructor(
     private readonly jobs: JobsRepository,
@@ -54,6 +59,8 @@ export class JobsService {
     const match = clientId === undefined ? search.match : [...search.match, ['client_id', clientId] as const];
     const request = { paging: parsePaging(query), search: { ...search, match } };
     const jobs = this.everyProject(ctx, owner, query) ? await this.jobs.listEveryProject(request) : await this.jobs.list(owner, request);
+    const polled = new Set(match.filter(([key, value]) => key === 'client_id' && typeof value === 'string').map(([, value]) => value as string));
+    if (polled.size === 1) for (const hook of this.pollHooks) hook(owner, [...polled][0]);
     return jsonListText('jobs', jobs);
   }
 
@@ -166,6 +173,10 @@ export class JobsService {
 
   onDelete(hook: JobDeletionHook): void {
     this.deletionHooks.push(hook);
+  }
+
+  onPoll(hook: JobPollHook): void {
+    this.pollHooks.push(hook);
   }
 
   // For session membership (D13), inside the caller's transaction.

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isJsonObject, type JsonValue } from '../../common/json/json.types.js';
+import { SqlParams } from '../../common/search/sql-params.js';
+import { nextRunOf } from './schedule/next-run.js';
+import { type StatusScope, scopeConditions } from './status-scope.js';
+
+interface StaleRow {
+  owner_id: string;
+  id: string;
+  version: number;
+  armed_at: number;
+  time_started: string | null;
+  time_ended: string | null;
+  schedule: JsonValue;
+}
+
+const BATCH = 2000;
+
+// The next run of each job whose schedule changed since it was last computed (job_status rows
+// whose computed_version lags): computed here, since APScheduler's cron rules are no SQL, and
+// written back only if the job did not change meanwhile. Runs before every report and metrics
+// computation; after a quiet period there is nothing to do.
+@Injectable()
+export class JobScheduleRefresher {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async refresh(scope: StatusScope): Promise<void> {
+    for (;;) {
+      const params = new SqlParams();
+      const rows = await this.db.query<StaleRow[]>(
+        // the rows to compute through their partial index, each job's schedule by its primary key;
+        // a job not armed has no next run to report, only a schedule to check: now stands in
+        `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended,
+                (SELECT j.doc -> 'job_schedule' FROM jobs j WHERE j.owner_id = s.owner_id AND j.id = s.id) AS schedule,
+                extract(epoch FROM coalesce(s.armed_at, now()))::float8 AS armed_at
+           FROM job_status s
+          WHERE ${scopeConditions(scope, params, 's')} AND s.computed_version IS DISTINCT FROM s.version
+          LIMIT ${BATCH}`,
+        params.values,
+      );
+      if (rows.length === 0) return;
+      await this.write(rows);
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  private async write(rows: StaleRow[]): Promise<void> {
+    const computed = rows.map((row) =>
+      nextRunOf(isJsonObject(row.schedule) ? row.schedule : {}, {
+        armedAt: Math.floor(row.armed_at),
+        timeStarted: row.time_started === null ? null : Number(row.time_started),
+        timeEnded: row.time_ended === null ? null : Number(row.time_ended),
+      }),
+    );
+    await this.db.query(
+      `UPDATE job_status s
+          SET computed_version = u.version, next_run = u.next_run, interval_s = u.interval_s, schedule_error = u.error
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[]) AS u(owner_id, id, version, next_run, interval_s, error)
+        WHERE s.owner_id = u.owner_id AND s.id = u.id AND s.version = u.version`,
+      [
+        rows.map((r) => r.owner_id),
+        rows.map((r) => r.id),
+        rows.map((r) => r.version),
+        computed.map((c) => c.nextRun),
+        computed.map((c) => c.intervalS),
+        computed.map((c) => c.error),
+      ],
+    );
+  }
+}
