@@ -12,7 +12,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The backups already stored get it in batches of BATCH rows, each committed on its own and
  * walked in primary-key order, so that the upgrade holds no lock on the table for long and an
  * interrupted run resumes where it stopped. Each row is a full write (the search columns and
- * indexes follow the document): a few minutes per million backups.
+ * indexes follow the document): about twice the cost of writing the backup in the first place.
  */
 const BATCH = 2000;
 

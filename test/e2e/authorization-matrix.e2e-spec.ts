@@ -30,6 +30,7 @@ const BUILD: Record<Kind, () => Record<string, unknown>> = {
   sessions: () => buildSessionDoc({ session_tag: 0 }),
 };
 const PATCH: Partial<Record<Kind, Record<string, unknown>>> = {
+  backups: { status: 'error' },
   actions: { max_retries: 7 },
   jobs: { description: 'changed by a patch' },
   sessions: { description: 'changed by a patch' },
@@ -63,7 +64,7 @@ const ITEM_KINDS: Kind[] = ['actions', 'jobs', 'sessions'];
 // In the order they run; the document is deleted last.
 const PROBES: Probe[] = [
   { name: 'get', kinds: KINDS, seen: 200, call: (base, kind, id) => ({ method: 'get', path: `${base}/${kind}/${id}` }) },
-  { name: 'patch', kinds: ITEM_KINDS, seen: 200, call: (base, kind, id) => ({ method: 'patch', path: `${base}/${kind}/${id}`, body: PATCH[kind] }) },
+  { name: 'patch', kinds: [...ITEM_KINDS, 'backups'], seen: 200, call: (base, kind, id) => ({ method: 'patch', path: `${base}/${kind}/${id}`, body: PATCH[kind] }) },
   { name: 'event', kinds: ['jobs'], seen: 202, call: (base, _kind, id) => ({ method: 'post', path: `${base}/jobs/${id}/event`, body: { start: null } }) },
   { name: 'add to own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'put', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },
   { name: 'remove from own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'delete', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },

@@ -81,10 +81,13 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(STEP_MS);
     page = await context.newPage();
-    // A 5xx from the dashboard is a failure whatever the step (a plugin bug, or a service answer
-    // the plugin could not handle).
+    // A 5xx from the dashboard fails the step (a plugin bug, or a service answer the plugin could
+    // not handle).
     page.on('response', (response) => {
-      if (response.status() >= 500) horizonErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+      if (response.status() >= 500) {
+        // with the end of Horizon's log, which holds the traceback
+        horizonErrors.push(`${response.status()} ${response.request().method()} ${response.url()}\n${horizon.output().slice(-4000)}`);
+      }
     });
     page.on('pageerror', (error) => horizonErrors.push(`page error: ${error.message}`));
   }, KEYSTONE_START_TIMEOUT_MS + 120_000);
@@ -187,6 +190,7 @@ describe('Horizon with the freezer-web-ui plugin, in Chromium', () => {
   async function step(name: string, expected: Expected[], action: () => Promise<void>): Promise<DashboardRequest[]> {
     const started = Date.now();
     logMark = api.service.output().length;
+    horizonErrors.length = 0;
     await action();
     // the access log line is written as the answer goes out: wait for the expected ones to show
     const deadline = Date.now() + 10_000;
