@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,16 +46,39 @@ export async function startOriginal(db: string, options: { apiVersion?: 1 | 2; k
     url,
     stateDir: `/tmp/ref-uwsgi-${port}`,
     async request(method, path, who, body) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { 'X-User-Id': who.user, 'X-Project-Id': who.project, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+      return requestOriginal(port, method, path, who, body);
     },
     async stop() {
       await run('bash', [script, 'stop', String(port)], { timeout: 30_000 });
     },
   };
+}
+
+// One connection per request, closed after it: the original's 204 answers say
+// `Transfer-Encoding: chunked` and carry a last-chunk that a 204 may not have, so on a kept-alive
+// connection those stray bytes become the start of the next answer, which Node 24's fetch refuses
+// ("Response does not match the HTTP/1.1 protocol").
+function requestOriginal(port: number, method: string, path: string, who: Identity, body?: unknown): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'X-User-Id': who.user,
+    'X-Project-Id': who.project,
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    Connection: 'close',
+  };
+  if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
