@@ -140,6 +140,22 @@ describe('GET /v2/:project_id/status', () => {
     expect(ids(report.overdue_jobs, 'job_id')).not.toContain(daily);
   });
 
+  it('reports a job whose next run falls past year 9999 as never running and computes the others', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const node = clientIdOf(identity, 'node1');
+    await client.post('/clients', { client_id: node, hostname: 'node1' });
+    const huge = (await client.post('/jobs', job(node, { schedule_interval: '100000000000000 weeks', status: 'scheduled' }))).job_id as string;
+    const late = (await client.post('/jobs', job(node, { schedule_interval: '418000 weeks', status: 'scheduled' }))).job_id as string;
+    const hourly = (await client.post('/jobs', job(node, { schedule_interval: '1 hours', status: 'scheduled' }))).job_id as string;
+    clock.advance(2 * 3600 + 200);
+    const report = await client.status();
+    expect(report.jobs).toMatchObject({ total: 3, overdue: 1, unschedulable: 2 });
+    expect(ids(report.overdue_jobs, 'job_id')).toEqual([hourly]);
+    const errors = Object.fromEntries((report.unschedulable_jobs as Json[]).map((item) => [item.job_id, item.schedule_error]));
+    expect(errors).toEqual({ [huge]: expect.stringContaining('never runs'), [late]: expect.stringContaining('never runs') });
+  });
+
   it('gives the newest backup of each host and name, old past BACKUP_MAX_AGE_S or twice its job interval', async () => {
     const identity = newIdentity();
     const client = api(server, identity);
@@ -271,6 +287,8 @@ describe('status:get policy and the status metrics', () => {
       text.split('\n').find((line) => line.startsWith(`freezer_clients{project_id="${identity.projectId}",state="active"}`))?.split(' ')[1];
     const scrape = async () => (await request(server).get('/metrics')).text;
     await api(server, identity).post('/clients', { client_id: clientIdOf(identity, 'one'), hostname: 'one' });
+    // one job whose next run no calendar holds must not stop the figures of everyone
+    await api(server, newIdentity()).post('/jobs', job('x_node', { schedule_interval: '100000000000000 weeks' }));
     expect(clients(await scrape())).toBe('1');
     await api(server, identity).post('/clients', { client_id: clientIdOf(identity, 'two'), hostname: 'two' });
     expect(clients(await scrape())).toBe('1');
