@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { LivenessRecorder } from '../../src/modules/status/liveness.recorder.js';
 import { StatusClock } from '../../src/modules/status/status-clock.js';
 import { createTestApp } from '../utils/create-test-app.js';
@@ -96,6 +97,43 @@ describe('GET /v2/:project_id/status', () => {
     // `time` is in whole seconds
     expect((report.time as number) - lastSeen).toBeGreaterThan(699);
   });
+
+  it('records only registered clients of the caller and forgets a deleted client', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const db = app.get(DataSource);
+    const registered = clientIdOf(identity, 'node-r');
+    await client.post('/clients', { client_id: registered, hostname: 'node-r' });
+    // another owner's client of the same id is not the caller's
+    const other = newIdentity();
+    await api(server, other).post('/clients', { client_id: clientIdOf(identity, 'node-o'), hostname: 'node-o' });
+    for (const id of [registered, clientIdOf(identity, 'made-up'), clientIdOf(identity, 'node-o')]) await client.poll(id, 'query');
+    await liveness.flush();
+    const rows = async () =>
+      (await db.query<Array<{ client_id: string }>>(`SELECT client_id FROM client_liveness WHERE owner_id = $1 ORDER BY client_id`, [identity.userId])).map(
+        (row) => row.client_id,
+      );
+    expect(await rows()).toEqual([registered]);
+    const deleted = await request(server).delete(`/v2/${identity.projectId}/clients/${registered}`).set(identityHeaders(identity));
+    expect(deleted.status).toBe(204);
+    expect(await rows()).toEqual([]);
+  });
+
+  it("keeps recording every owner's clients while one owner names countless made-up ids", async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const node = clientIdOf(identity, 'node-f');
+    await client.post('/clients', { client_id: node, hostname: 'node-f' });
+    await liveness.flush();
+    clock.advance(700);
+    expect(await client.status()).toMatchObject({ clients: { total: 1, active: 0, stale: 1 } });
+    const flooder = newIdentity().userId;
+    for (let i = 0; i < 110_000; i++) liveness.note(flooder, `made-up-${i}`);
+    await client.poll(node, 'query');
+    for (let i = 110_000; i < 115_000; i++) liveness.note(flooder, `made-up-${i}`);
+    await liveness.flush();
+    expect(await client.status()).toMatchObject({ clients: { total: 1, active: 1, stale: 0 } });
+  }, 60_000);
 
   it('reports overdue, failing and never-runnable jobs with their next and last run', async () => {
     const identity = newIdentity();
