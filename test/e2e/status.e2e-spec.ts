@@ -295,6 +295,7 @@ describe('GET /v2/:project_id/status', () => {
 });
 
 describe('status:get policy and the status metrics', () => {
+  const METRICS_TOKEN = 'scrape-token-for-the-status-tests';
   let dir: string;
   let app: NestExpressApplication;
   let server: Server;
@@ -303,7 +304,7 @@ describe('status:get policy and the status metrics', () => {
     dir = mkdtempSync(join(tmpdir(), 'freezer-status-'));
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, '"status:get": "role:admin"\n');
-    app = await createTestApp({ POLICY_FILE: file, STATUS_METRICS_INTERVAL_S: '1', METRICS_PER_PROJECT: 'true' });
+    app = await createTestApp({ POLICY_FILE: file, STATUS_METRICS_INTERVAL_S: '1', METRICS_PER_PROJECT: 'true', METRICS_TOKEN });
     server = app.getHttpServer();
   });
   afterAll(async () => {
@@ -323,7 +324,7 @@ describe('status:get policy and the status metrics', () => {
     const identity = newIdentity();
     const clients = (text: string): string | undefined =>
       text.split('\n').find((line) => line.startsWith(`freezer_clients{project_id="${identity.projectId}",state="active"}`))?.split(' ')[1];
-    const scrape = async () => (await request(server).get('/metrics')).text;
+    const scrape = async () => (await request(server).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`)).text;
     await api(server, identity).post('/clients', { client_id: clientIdOf(identity, 'one'), hostname: 'one' });
     // one job whose next run no calendar holds must not stop the figures of everyone
     await api(server, newIdentity()).post('/jobs', job('x_node', { schedule_interval: '100000000000000 weeks' }));
@@ -336,5 +337,22 @@ describe('status:get policy and the status metrics', () => {
     for (const gauge of ['freezer_jobs', 'freezer_jobs_overdue', 'freezer_jobs_failing', 'freezer_backups', 'freezer_backup_oldest_age_seconds']) {
       expect(text).toMatch(new RegExp(`^# TYPE ${gauge} gauge$`, 'm'));
     }
+  });
+
+  it('answers the project-labelled metrics only to a scraper bearing METRICS_TOKEN', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', `Basic ${METRICS_TOKEN}`, `Bearer ${METRICS_TOKEN}x`]) {
+      const req = request(server).get('/metrics');
+      const res = authorization === undefined ? await req : await req.set('Authorization', authorization);
+      expect({ authorization, status: res.status, body: res.body, text: res.text }).toEqual({
+        authorization,
+        status: 401,
+        body: { title: 'Unauthorized', description: 'The metrics are read with the bearer token set in METRICS_TOKEN.' },
+        text: expect.not.stringContaining('freezer_'),
+      });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="freezer-metrics"');
+    }
+    const allowed = await request(server).get('/metrics').set('Authorization', `bearer ${METRICS_TOKEN}`);
+    expect(allowed.status).toBe(200);
+    expect(allowed.text).toMatch(/^# TYPE freezer_clients gauge$/m);
   });
 });
