@@ -2,7 +2,8 @@
 import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../../common/openapi/error-body.dto.js';
 import type { Response } from 'express';
 import { clusterMetricsFromPrimary } from '../../cluster/cluster-metrics.js';
 import { Public } from '../../common/auth/public.decorator.js';
@@ -32,10 +33,9 @@ export class MetricsController {
 
   @Get('metrics')
   @ApiOperation({ summary: 'Prometheus metrics of the service (all its workers)', operationId: 'getMetrics' })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiBearerAuth()
-  @ApiUnauthorizedResponse({ description: 'METRICS_TOKEN is set and the request does not bear it' })
+  @ApiUnauthorizedResponse({ description: 'METRICS_TOKEN is set and the request does not bear it', type: ErrorBodyDto })
   async getMetrics(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     this.checkToken(authorization);
     const text = cluster.isWorker ? await clusterMetricsFromPrimary() : await this.metrics.registry.metrics();
