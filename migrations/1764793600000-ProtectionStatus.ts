@@ -16,11 +16,34 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   project, hostname, backup_name), kept by a trigger on backups: one upsert on a small table per
  *   backup written; a delete or change of the newest looks for the next newest through the
  *   promoted-column GIN index.
+ *
+ * The tables, functions and triggers are created in one short transaction; the rows already stored
+ * are then copied in batches of BATCH, each committed on its own and walked in primary-key order,
+ * so that job and backup writes wait at most for one batch. The triggers run from the start: a row
+ * they wrote meanwhile is as new as the batch's or newer, and is kept (jobs: by version; backups:
+ * the newest time_stamp wins). A batch locks the rows it reads (FOR SHARE) so that none is deleted
+ * or changed between its reading and its commit.
  */
+const BATCH = 2000;
+
 export class ProtectionStatus1764793600000 implements MigrationInterface {
   name = 'ProtectionStatus1764793600000';
+  transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
+    await q.startTransaction();
+    try {
+      await this.createObjects(q);
+      await q.commitTransaction();
+    } catch (error) {
+      await q.rollbackTransaction();
+      throw error;
+    }
+    await walk(q, JOB_BATCH);
+    await walk(q, BACKUP_BATCH);
+  }
+
+  private async createObjects(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE client_liveness (
         owner_id text NOT NULL,
@@ -104,17 +127,6 @@ export class ProtectionStatus1764793600000 implements MigrationInterface {
       $fn$`);
     await q.query(`CREATE TRIGGER jobs_status_sync AFTER INSERT OR DELETE OR UPDATE OF doc ON jobs
       FOR EACH ROW EXECUTE FUNCTION freezer_job_status_sync()`);
-    // jobs written before this migration: armed since their creation
-    await q.query(`
-      INSERT INTO job_status (owner_id, id, project_id, client_id, version, status, result, event, time_started, time_ended, backup_names, armed_at)
-      SELECT owner_id, id, project_id, doc ->> 'client_id', version, st, coalesce(s ->> 'result', ''), ev,
-             freezer_epoch(s -> 'time_started'), freezer_epoch(s -> 'time_ended'),
-             freezer_job_backup_names(doc),
-             CASE WHEN freezer_job_armed(st, ev) THEN created_at END
-        FROM jobs,
-             LATERAL (SELECT CASE WHEN jsonb_typeof(doc -> 'job_schedule') = 'object' THEN doc -> 'job_schedule' ELSE '{}' END AS s) AS sched,
-             LATERAL (SELECT coalesce(s ->> 'status', '') AS st, coalesce(s ->> 'event', '') AS ev) AS state`);
-
     await q.query(`
       CREATE TABLE backup_newest (
         owner_id text NOT NULL,
@@ -176,19 +188,21 @@ export class ProtectionStatus1764793600000 implements MigrationInterface {
       $fn$`);
     await q.query(`CREATE TRIGGER backups_newest_sync AFTER INSERT OR DELETE OR UPDATE OF doc ON backups
       FOR EACH ROW EXECUTE FUNCTION freezer_backup_newest_sync()`);
+    // a deleted client's liveness goes with it
     await q.query(`
-      INSERT INTO backup_newest (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
-      SELECT DISTINCT ON (owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}')
-             owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}', id,
-             coalesce(time_stamp, extract(epoch FROM created_at)), doc #> '{backup_metadata,level}'
-        FROM backups
-       WHERE length(doc #>> '{backup_metadata,hostname}') <= 255 AND length(doc #>> '{backup_metadata,backup_name}') <= 255
-         AND coalesce(doc ->> 'status', 'available') = 'available'
-       ORDER BY owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}',
-                coalesce(time_stamp, extract(epoch FROM created_at)) DESC, id DESC`);
+      CREATE FUNCTION freezer_client_liveness_forget() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        DELETE FROM client_liveness WHERE owner_id = OLD.owner_id AND client_id = OLD.id;
+        RETURN NULL;
+      END
+      $fn$`);
+    await q.query(`CREATE TRIGGER clients_liveness_forget AFTER DELETE ON clients
+      FOR EACH ROW EXECUTE FUNCTION freezer_client_liveness_forget()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER clients_liveness_forget ON clients`);
+    await q.query(`DROP FUNCTION freezer_client_liveness_forget()`);
     await q.query(`DROP TRIGGER backups_newest_sync ON backups`);
     await q.query(`DROP FUNCTION freezer_backup_newest_sync()`);
     await q.query(`DROP TABLE backup_newest`);
@@ -199,5 +213,61 @@ export class ProtectionStatus1764793600000 implements MigrationInterface {
     await q.query(`DROP FUNCTION freezer_epoch(jsonb)`);
     await q.query(`DROP TABLE job_status`);
     await q.query(`DROP TABLE client_liveness`);
+  }
+}
+
+// One batch of the copy: the rows after the marker ($1, $2), locked and copied; it answers the last
+// primary key it read.
+const JOB_BATCH = `
+  WITH batch AS (
+    SELECT owner_id, id, project_id, version, created_at, doc FROM jobs
+     WHERE ($1::text IS NULL OR (owner_id, id) > ($1::text, $2::text))
+     ORDER BY owner_id, id LIMIT ${BATCH}
+       FOR SHARE
+  ), copied AS (
+    -- jobs written before this migration: armed since their creation
+    INSERT INTO job_status AS j (owner_id, id, project_id, client_id, version, status, result, event, time_started, time_ended, backup_names, armed_at)
+    SELECT owner_id, id, project_id, doc ->> 'client_id', version, st, coalesce(s ->> 'result', ''), ev,
+           freezer_epoch(s -> 'time_started'), freezer_epoch(s -> 'time_ended'),
+           freezer_job_backup_names(doc),
+           CASE WHEN freezer_job_armed(st, ev) THEN created_at END
+      FROM batch,
+           LATERAL (SELECT CASE WHEN jsonb_typeof(doc -> 'job_schedule') = 'object' THEN doc -> 'job_schedule' ELSE '{}' END AS s) AS sched,
+           LATERAL (SELECT coalesce(s ->> 'status', '') AS st, coalesce(s ->> 'event', '') AS ev) AS state
+    -- a row the trigger wrote is of this version or a later one
+    ON CONFLICT (owner_id, id) DO NOTHING
+  )
+  SELECT owner_id, id FROM batch ORDER BY owner_id DESC, id DESC LIMIT 1`;
+
+const BACKUP_BATCH = `
+  WITH batch AS (
+    SELECT owner_id, id, project_id, time_stamp, created_at, doc FROM backups
+     WHERE ($1::text IS NULL OR (owner_id, id) > ($1::text, $2::text))
+     ORDER BY owner_id, id LIMIT ${BATCH}
+       FOR SHARE
+  ), copied AS (
+    INSERT INTO backup_newest AS n (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
+    SELECT DISTINCT ON (owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}')
+           owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}', id,
+           coalesce(time_stamp, extract(epoch FROM created_at)), doc #> '{backup_metadata,level}'
+      FROM batch
+     WHERE length(doc #>> '{backup_metadata,hostname}') <= 255 AND length(doc #>> '{backup_metadata,backup_name}') <= 255
+       AND coalesce(doc ->> 'status', 'available') = 'available'
+     ORDER BY owner_id, coalesce(project_id, ''), doc #>> '{backup_metadata,hostname}', doc #>> '{backup_metadata,backup_name}',
+              coalesce(time_stamp, extract(epoch FROM created_at)) DESC, id DESC
+    -- the newest wins, whether an earlier batch or the trigger wrote the other
+    ON CONFLICT (owner_id, project_key, hostname, backup_name) DO UPDATE
+      SET backup_id = excluded.backup_id, time_stamp = excluded.time_stamp, level = excluded.level
+      WHERE (excluded.time_stamp, excluded.backup_id) > (n.time_stamp, n.backup_id)
+  )
+  SELECT owner_id, id FROM batch ORDER BY owner_id DESC, id DESC LIMIT 1`;
+
+// Runs `batch` (each statement commits on its own) until the table is walked.
+async function walk(q: QueryRunner, batch: string): Promise<void> {
+  let after: { owner_id: string; id: string } | null = null;
+  for (;;) {
+    const rows: Array<{ owner_id: string; id: string }> = await q.query(batch, [after?.owner_id ?? null, after?.id ?? null]);
+    if (rows.length === 0) return;
+    after = rows[0];
   }
 }

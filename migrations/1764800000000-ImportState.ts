@@ -3,10 +3,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * What `npm run import` last wrote for each document it brought over from an original freezer-api
- * database: a digest of the document made from the source row, and the version it wrote. A later
- * import compares both to tell a source row that changed (update it) from a document changed
- * through this service since (a conflict, left alone), and a document deleted here since from one
- * never imported. Rows are never read by the API.
+ * database: a digest of the document made from the source row, the version it wrote, and the
+ * creation time of the row it wrote. A later import compares them to tell a source row that changed
+ * (update it) from a document changed through this service since (a conflict, left alone), a
+ * document deleted here since from one never imported, and the document it wrote from one deleted
+ * and created again here with the same id (which starts again at version 1: only its creation time
+ * tells it apart). Rows are never read by the API.
  *
  * The backups trigger is skipped by a writer that computes the promoted columns itself and says so
  * for its transaction (`freezer.promoted_by_writer` = on): the import's bulk path, which writes
@@ -24,6 +26,7 @@ export class ImportState1764800000000 implements MigrationInterface {
         id text NOT NULL,
         source_digest text NOT NULL,
         version integer NOT NULL,
+        document_created_at timestamptz NOT NULL,
         source_updated_at timestamptz,
         imported_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         CONSTRAINT freezer_import_state_pkey PRIMARY KEY (kind, owner_id, id)

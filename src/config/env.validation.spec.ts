@@ -90,10 +90,18 @@ describe('validateEnv: protection status settings', () => {
   });
 
   it('reads every setting and refuses a stale threshold within the liveness resolution', () => {
-    const env = { LIVENESS_RESOLUTION_S: '5', CLIENT_STALE_AFTER_S: '120', JOB_OVERDUE_GRACE_S: '0', BACKUP_MAX_AGE_S: '3600', STATUS_METRICS_INTERVAL_S: '10', METRICS_PER_PROJECT: 'true' };
+    const env = { LIVENESS_RESOLUTION_S: '5', CLIENT_STALE_AFTER_S: '120', JOB_OVERDUE_GRACE_S: '0', BACKUP_MAX_AGE_S: '3600', STATUS_METRICS_INTERVAL_S: '10', METRICS_PER_PROJECT: 'true', METRICS_TOKEN: 'scrape-token-0123456789' };
     expect(validateEnv(env).status).toEqual({ livenessResolutionS: 5, clientStaleAfterS: 120, jobOverdueGraceS: 0, backupMaxAgeS: 3600, metricsIntervalS: 10, metricsPerProject: true });
     expect(() => validateEnv({ CLIENT_STALE_AFTER_S: '30' })).toThrow('CLIENT_STALE_AFTER_S is 30, not more than LIVENESS_RESOLUTION_S (30)');
     expect(() => validateEnv({ STATUS_METRICS_INTERVAL_S: '0' })).toThrow('STATUS_METRICS_INTERVAL_S must be between 1 and 86400');
     expect(() => validateEnv({ METRICS_PER_PROJECT: 'maybe' })).toThrow('METRICS_PER_PROJECT must be true or false');
+  });
+
+  it("refuses project labels on /metrics without a token: they reveal every tenant's projects", () => {
+    expect(() => validateEnv({ METRICS_PER_PROJECT: 'true' })).toThrow(/METRICS_PER_PROJECT is true, which labels .* every tenant's project ids .* set METRICS_TOKEN/);
+    expect(validateEnv({}).metricsToken).toBeUndefined();
+    expect(validateEnv({ METRICS_TOKEN: ' scrape-token-0123456789 ' }).metricsToken).toBe('scrape-token-0123456789');
+    expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN must be at least 16 printable characters');
+    expect(() => validateEnv({ METRICS_TOKEN: 'with a space in it, long enough' })).toThrow('METRICS_TOKEN must be at least 16 printable characters');
   });
 });

@@ -49,6 +49,8 @@ export interface AppConfig {
   // Express's 'trust proxy' value: false, true, a hop count, or trusted addresses/subnets
   trustProxy: TrustProxy;
   status: StatusConfig;
+  // when set, GET /metrics answers only a request bearing it (Authorization: Bearer ...)
+  metricsToken: string | undefined;
 }
 
 // The protection-status report and its metrics (all in seconds).
@@ -107,6 +109,14 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (/^(true|1|yes|on)$/i.test(raw)) return true;
   if (/^(false|0|no|off)$/i.test(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function metricsToken(env: Env): string | undefined {
+  const token = read(env, 'METRICS_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  }
+  return token;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2 };
@@ -263,7 +273,16 @@ export function validateEnv(rawEnv: Env): AppConfig {
       metricsIntervalS: integer(env, 'STATUS_METRICS_INTERVAL_S', 60, 1, 86_400),
       metricsPerProject: boolean(env, 'METRICS_PER_PROJECT', false),
     },
+    metricsToken: metricsToken(env),
   };
+  // the labels name every tenant's projects and how well each is protected: never for anyone who
+  // reaches the port
+  if (config.status.metricsPerProject && config.metricsToken === undefined) {
+    throw new ConfigError(
+      'METRICS_PER_PROJECT',
+      "is true, which labels the /metrics gauges with every tenant's project ids and protection state; set METRICS_TOKEN so that only a scraper bearing it can read them",
+    );
+  }
   if (config.workers > 1 && config.databaseUrl === undefined) {
     throw new ConfigError(
       'WORKERS',

@@ -41,33 +41,19 @@ export async function tableActivity(db: Queryable, tables: readonly string[] = D
   return rows.map((row) => ({ table: row.table, estimatedRows: Number(row.estimated_rows), changedSinceAnalyze: Number(row.changed) }));
 }
 
-export interface AnalyzeResult {
-  table: string;
-  changedSinceAnalyze: number;
-  ms: number;
-}
-
-// ANALYZE of each table that needs it, then the move of its GIN indexes' pending entries into the
-// indexes proper. ANALYZE reads a sample (30,000 rows at the default statistics target: about 10 s
-// for the backups, whose indexed expressions it evaluates on every sampled row, however large the
-// table) and takes a lock that reads and writes do not wait for. GIN indexes collect new entries
-// in a pending list that every search reads through, until autovacuum (or, without it, a write
-// that finds the list over gin_pending_list_limit) merges it: after a bulk load, a backup search by
-// name read 4 MB of pending entries (70 ms) instead of 1 ms. `db` must have no statement timeout,
-// and `tables` must be constants (names are written into the SQL).
-export async function analyzeStaleTables(db: Queryable, tables: readonly string[] = DOCUMENT_TABLES): Promise<AnalyzeResult[]> {
-  const done: AnalyzeResult[] = [];
-  for (const activity of await tableActivity(db, tables)) {
-    if (!needsAnalyze(activity)) continue;
-    const started = performance.now();
-    await db.query(`ANALYZE ${activity.table}`);
-    await db.query(
-      `SELECT gin_clean_pending_list(i.indexrelid)
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-        WHERE i.indrelid = $1::regclass AND a.amname = 'gin'`,
-      [activity.table],
-    );
-    done.push({ table: activity.table, changedSinceAnalyze: activity.changedSinceAnalyze, ms: Math.round(performance.now() - started) });
-  }
-  return done;
+// ANALYZE of one table, then the move of its GIN indexes' pending entries into the indexes proper.
+// ANALYZE reads a sample (30,000 rows at the default statistics target: about 10 s for the backups,
+// whose indexed expressions it evaluates on every sampled row, however large the table) and takes a
+// lock that reads and writes do not wait for. GIN indexes collect new entries in a pending list that
+// every search reads through, until autovacuum (or, without it, a write that finds the list over
+// gin_pending_list_limit) merges it: after a bulk load, a backup search by name read 4 MB of pending
+// entries (70 ms) instead of 1 ms. `table` must be a constant (its name is written into the SQL).
+export async function analyzeTable(db: Queryable, table: string): Promise<void> {
+  await db.query(`ANALYZE ${table}`);
+  await db.query(
+    `SELECT gin_clean_pending_list(i.indexrelid)
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+      WHERE i.indrelid = $1::regclass AND a.amname = 'gin'`,
+    [table],
+  );
 }

@@ -40,6 +40,8 @@ interface Existing {
   doc: string | null;
   state_digest: string | null;
   state_version: number | null;
+  // the row is not the one the last import wrote: deleted and created again here since
+  recreated: boolean;
 }
 
 type Plan = { action: 'insert' | 'update' | 'record' | 'none'; decision: Decision; expectedVersion?: number };
@@ -72,8 +74,9 @@ function plan(item: PendingDocument, existing: Existing | undefined, overwrite: 
     return conflict('a different document with this id exists that no import wrote', version);
   }
   const sourceChanged = existing.state_digest !== item.digest;
-  const changedHere = existing.state_version !== version;
   if (!sourceChanged) return { action: 'none', decision: { item, outcome: 'unchanged' } };
+  if (existing.recreated) return conflict('the source row changed and the document was deleted and created again through this service since the last import', version);
+  const changedHere = existing.state_version !== version;
   if (changedHere) return conflict(`the source row changed and the document was ${CHANGED_HERE}`, version);
   return { action: 'update', expectedVersion: version, decision: { item, outcome: 'updated' } };
 }
@@ -126,7 +129,8 @@ async function readExisting(runner: QueryRunner, kind: string, table: string, it
     runner,
     `SELECT k.owner_id, k.id, t.version, t.project_id,
             CASE WHEN s.id IS NULL THEN t.doc::text END AS doc,
-            s.source_digest AS state_digest, s.version AS state_version
+            s.source_digest AS state_digest, s.version AS state_version,
+            s.document_created_at IS DISTINCT FROM t.created_at AS recreated
        FROM unnest($1::text[], $2::text[]) AS k(owner_id, id)
        LEFT JOIN ${table} t ON t.owner_id = k.owner_id AND t.id = k.id
        LEFT JOIN freezer_import_state s ON s.kind = $3 AND s.owner_id = k.owner_id AND s.id = k.id
@@ -177,12 +181,15 @@ async function apply(runner: QueryRunner, kind: string, table: string, plans: Pl
   }
   for (const p of plans) if (p.action === 'record') recorded.push({ item: p.decision.item, version: p.expectedVersion! });
   if (recorded.length === 0) return;
+  // the creation time read back from the row written: what tells it from a later one with its id
   await runner.query(
-    `INSERT INTO freezer_import_state (kind, owner_id, id, source_digest, version, source_updated_at)
-     SELECT $1, o, i, d, v, u FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[]) AS x(o, i, d, v, u)
+    `INSERT INTO freezer_import_state (kind, owner_id, id, source_digest, version, source_updated_at, document_created_at)
+     SELECT $1, o, i, d, v, u, t.created_at
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[]) AS x(o, i, d, v, u)
+       JOIN ${table} t ON t.owner_id = x.o AND t.id = x.i
      ON CONFLICT (kind, owner_id, id) DO UPDATE
-       SET source_digest = EXCLUDED.source_digest, version = EXCLUDED.version,
-           source_updated_at = EXCLUDED.source_updated_at, imported_at = clock_timestamp()`,
+       SET source_digest = EXCLUDED.source_digest, version = EXCLUDED.version, source_updated_at = EXCLUDED.source_updated_at,
+           document_created_at = EXCLUDED.document_created_at, imported_at = clock_timestamp()`,
     [
       kind,
       recorded.map((r) => r.item.ownerId),

@@ -348,6 +348,24 @@ describe('npm run import from an original freezer-api on MariaDB', () => {
     expect(replaced.headers.etag).toBe('"3"');
   }, 60_000);
 
+  it('reports a document deleted and created again through this service as a conflict, though its version is 1 again', async () => {
+    const action = made.find((m) => m.kind === 'actions' && m.api === 'v2' && m.id !== patchedAction.id)!;
+    const here = { 'X-User-Id': 'alice', 'X-Project-Id': 'p1' };
+    expect((await request(app.getHttpServer()).delete(path(action)).set(here)).status).toBeLessThan(300);
+    const again = await request(app.getHttpServer()).post('/v2/p1/actions').set(here).send({ action_id: action.id, freezer_action: { action: 'info' } });
+    expect(again.status).toBe(201);
+    expect((await ourGet(action)).headers.etag).toBe('"1"');
+    await ok(v2, 'PATCH', path(action), ALICE_P1, { freezer_action: { action: 'backup', mode: 'fs', backup_name: 'changed at the source', path_to_backup: '/etc' } });
+
+    const run = await runImport(['--from', sourceUrl, '--refused', join(workDir, 'recreated.jsonl'), '--only', 'actions'], env);
+    expect(parseReconciliation(run.stdout).actions).toMatchObject({ updated: 0, refused: 2, conflicts: 1 });
+    const kept = await ourGet(action);
+    expect(kept.body.freezer_action).toEqual({ action: 'info' });
+    expect(kept.headers.etag).toBe('"1"');
+    const conflict = JSON.parse(readFileSync(join(workDir, 'recreated.jsonl'), 'utf8').trim().split('\n').find((line) => line.includes(action.id))!);
+    expect(conflict.reason).toMatch(/^conflict: the source row changed and the document was deleted and created again through this service since the last import/);
+  }, 60_000);
+
   it('--verify reads every document back through the service and names what differs', async () => {
     const run = await runImport(['--from', sourceUrl, '--verify', '--only', 'jobs,backups', '--refused', join(workDir, 'verify.jsonl')], env);
     expect(run.stdout).toMatch(/jobs: 5 checked, 5 matching, 0 missing, 0 different/);

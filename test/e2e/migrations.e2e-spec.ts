@@ -6,6 +6,7 @@ import pg from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { CheaperSearchFunctions1764507600000 } from '../../migrations/1764507600000-CheaperSearchFunctions.js';
 import { BackupTextWords1764600000000 } from '../../migrations/1764600000000-BackupTextWords.js';
+import { ProtectionStatus1764793600000 } from '../../migrations/1764793600000-ProtectionStatus.js';
 import { validateEnv } from '../../src/config/env.validation.js';
 import { MIGRATIONS } from '../../src/database/migrations.js';
 import { prepareDatabase } from '../../src/database/prepare-database.js';
@@ -372,6 +373,76 @@ describe('BackupTextWords on a catalogue in use', () => {
       expect(found.rows.map((row) => row.id)).toEqual(['open']);
       const all = await writer.query<{ n: string }>(`SELECT count(*) AS n FROM backups`);
       expect(all.rows).toEqual([{ n: '3' }]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await Promise.all([holder.end(), writer.end()]).catch(() => undefined);
+      if (older.isInitialized) await older.destroy();
+      if (newer.isInitialized) await newer.destroy();
+      await scratch.drop();
+    }
+  }, 60_000);
+});
+
+// ProtectionStatus copies the jobs and backups already stored in committed batches, after its
+// triggers are in place: a job locked by an open transaction makes the copy wait, and meanwhile
+// other processes write jobs and backups; what they wrote is kept, and the newest backup wins.
+describe('ProtectionStatus on a catalogue in use', () => {
+  const before = MIGRATIONS.findIndex((migration) => migration === ProtectionStatus1764793600000);
+
+  it('copies the stored rows in batches while jobs and backups go on being written', async () => {
+    expect(before).toBeGreaterThan(0);
+    const scratch = await createScratchDatabase('status_online');
+    const options = buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url);
+    const older = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, before) });
+    const newer = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, before + 1) });
+    const holder = new pg.Client({ connectionString: scratch.url });
+    const writer = new pg.Client({ connectionString: scratch.url });
+    const job = `INSERT INTO jobs (owner_id, id, project_id, user_id, doc)
+                 VALUES ('u', $1, 'p', 'u', jsonb_build_object('client_id', 'node', 'job_schedule', jsonb_build_object('status', $2::text)))`;
+    const backup = `INSERT INTO backups (owner_id, id, project_id, user_id, doc)
+                    VALUES ('u', $1, 'p', 'u', jsonb_build_object('backup_metadata', jsonb_build_object('hostname', 'node', 'backup_name', $2::text, 'time_stamp', $3::bigint)))`;
+    try {
+      await older.initialize();
+      await older.runMigrations({ transaction: 'each' });
+      await older.query(job, ['a-stored', 'scheduled']);
+      await older.query(job, ['m-locked', 'scheduled']);
+      await older.query(backup, ['b-old', 'etc', 1000]);
+      await older.query(backup, ['b-newer', 'home', 3000]);
+      await Promise.all([holder.connect(), writer.connect()]);
+      // an API process about to change a job: its row is locked, the table is not
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM jobs WHERE owner_id = 'u' AND id = 'm-locked' FOR UPDATE`);
+
+      await newer.initialize();
+      const migrating = newer.runMigrations({ transaction: 'each' });
+      migrating.catch(() => undefined);
+      // the copy of the jobs waits for the locked row, its triggers already committed
+      await waitFor(async () => {
+        const { rows } = await writer.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO job_status%'`,
+        );
+        return rows.length > 0;
+      });
+      await writer.query(`SET statement_timeout = 5000`);
+      await expect(writer.query(job, ['z-during', 'stop'])).resolves.toBeDefined();
+      // newer than the stored etc backup, older than the stored home one
+      await expect(writer.query(backup, ['b-during-etc', 'etc', 2000])).resolves.toBeDefined();
+      await expect(writer.query(backup, ['b-during-home', 'home', 2500])).resolves.toBeDefined();
+      await holder.query(`UPDATE jobs SET doc = jsonb_set(doc, '{job_schedule,status}', '"completed"'), version = version + 1 WHERE id = 'm-locked'`);
+      await holder.query('COMMIT');
+      await migrating;
+
+      const jobs = await writer.query(`SELECT id, version, status FROM job_status ORDER BY id`);
+      expect(jobs.rows).toEqual([
+        { id: 'a-stored', version: 1, status: 'scheduled' },
+        { id: 'm-locked', version: 2, status: 'completed' },
+        { id: 'z-during', version: 1, status: 'stop' },
+      ]);
+      const newest = await writer.query(`SELECT backup_name, backup_id FROM backup_newest ORDER BY backup_name`);
+      expect(newest.rows).toEqual([
+        { backup_name: 'etc', backup_id: 'b-during-etc' },
+        { backup_name: 'home', backup_id: 'b-newer' },
+      ]);
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await Promise.all([holder.end(), writer.end()]).catch(() => undefined);

@@ -81,10 +81,14 @@ describe('planner statistics of a never-analyzed catalogue', () => {
 
   // The service's word that it analyzed the table (the count of lines says how many times).
   async function waitForAnalysis(table: string, times: number): Promise<void> {
+    await waitForMessage(new RegExp(`Analyzed ${table} \\(`, 'g'), times);
+  }
+
+  async function waitForMessage(message: RegExp, times: number): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
-    const said = (): number => service.messages().match(new RegExp(`Analyzed ${table} \\(`, 'g'))?.length ?? 0;
+    const said = (): number => service.messages().match(message)?.length ?? 0;
     while (said() < times) {
-      if (Date.now() > deadline) throw new Error(`${table} not analyzed within ${WAIT_MS} ms; service said:\n${service.messages()}`);
+      if (Date.now() > deadline) throw new Error(`${message} not said ${times} times within ${WAIT_MS} ms; service said:\n${service.messages()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -165,5 +169,30 @@ describe('planner statistics of a never-analyzed catalogue', () => {
     await waitForAnalysis('jobs', 2);
     expect((await analyzedAt('jobs'))!.getTime()).toBeGreaterThan(before!.getTime());
     expect(service.messages()).toMatch(/Analyzed jobs \(2000 rows written since its last analysis\)/);
+  });
+
+  it('analyzes each table on its own: one whose lock is held elsewhere is skipped, the others are analyzed meanwhile', async () => {
+    // a migration or a manual VACUUM holds the jobs table
+    const holder = new pg.Client({ connectionString: scratch.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE jobs IN SHARE UPDATE EXCLUSIVE MODE');
+      await seedBackups('stats-locked', 1, 3_000);
+      await seedJobs('stats-locked', 1, 2_500);
+      // backups comes before jobs, and is analyzed and let go of without waiting for it
+      await waitForAnalysis('backups', 2);
+      await waitForMessage(/Could not analyze jobs \(the next check tries again\): canceling statement due to lock timeout/g, 1);
+      const { rows } = await db.query(
+        `SELECT l.pid FROM pg_locks l WHERE l.relation = 'backups'::regclass AND l.mode = 'ShareUpdateExclusiveLock' AND l.granted`,
+      );
+      expect(rows).toEqual([]);
+      const jobs = await request(url).get(`/v2/${PROJECT}/jobs?limit=1`).set('X-Auth-Token', `${USER}:${PROJECT}`);
+      expect(jobs.status).toBe(200);
+      await holder.query('COMMIT');
+      await waitForAnalysis('jobs', 3);
+    } finally {
+      await holder.end();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { LivenessRecorder } from '../../src/modules/status/liveness.recorder.js';
 import { StatusClock } from '../../src/modules/status/status-clock.js';
 import { createTestApp } from '../utils/create-test-app.js';
@@ -97,6 +98,43 @@ describe('GET /v2/:project_id/status', () => {
     expect((report.time as number) - lastSeen).toBeGreaterThan(699);
   });
 
+  it('records only registered clients of the caller and forgets a deleted client', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const db = app.get(DataSource);
+    const registered = clientIdOf(identity, 'node-r');
+    await client.post('/clients', { client_id: registered, hostname: 'node-r' });
+    // another owner's client of the same id is not the caller's
+    const other = newIdentity();
+    await api(server, other).post('/clients', { client_id: clientIdOf(identity, 'node-o'), hostname: 'node-o' });
+    for (const id of [registered, clientIdOf(identity, 'made-up'), clientIdOf(identity, 'node-o')]) await client.poll(id, 'query');
+    await liveness.flush();
+    const rows = async () =>
+      (await db.query<Array<{ client_id: string }>>(`SELECT client_id FROM client_liveness WHERE owner_id = $1 ORDER BY client_id`, [identity.userId])).map(
+        (row) => row.client_id,
+      );
+    expect(await rows()).toEqual([registered]);
+    const deleted = await request(server).delete(`/v2/${identity.projectId}/clients/${registered}`).set(identityHeaders(identity));
+    expect(deleted.status).toBe(204);
+    expect(await rows()).toEqual([]);
+  });
+
+  it("keeps recording every owner's clients while one owner names countless made-up ids", async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const node = clientIdOf(identity, 'node-f');
+    await client.post('/clients', { client_id: node, hostname: 'node-f' });
+    await liveness.flush();
+    clock.advance(700);
+    expect(await client.status()).toMatchObject({ clients: { total: 1, active: 0, stale: 1 } });
+    const flooder = newIdentity().userId;
+    for (let i = 0; i < 110_000; i++) liveness.note(flooder, `made-up-${i}`);
+    await client.poll(node, 'query');
+    for (let i = 110_000; i < 115_000; i++) liveness.note(flooder, `made-up-${i}`);
+    await liveness.flush();
+    expect(await client.status()).toMatchObject({ clients: { total: 1, active: 1, stale: 0 } });
+  }, 60_000);
+
   it('reports overdue, failing and never-runnable jobs with their next and last run', async () => {
     const identity = newIdentity();
     const client = api(server, identity);
@@ -138,6 +176,22 @@ describe('GET /v2/:project_id/status', () => {
     expect(errors[funday]).toBe('Invalid weekday name "funday"');
     expect(errors[missed]).toContain('never runs');
     expect(ids(report.overdue_jobs, 'job_id')).not.toContain(daily);
+  });
+
+  it('reports a job whose next run falls past year 9999 as never running and computes the others', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const node = clientIdOf(identity, 'node1');
+    await client.post('/clients', { client_id: node, hostname: 'node1' });
+    const huge = (await client.post('/jobs', job(node, { schedule_interval: '100000000000000 weeks', status: 'scheduled' }))).job_id as string;
+    const late = (await client.post('/jobs', job(node, { schedule_interval: '418000 weeks', status: 'scheduled' }))).job_id as string;
+    const hourly = (await client.post('/jobs', job(node, { schedule_interval: '1 hours', status: 'scheduled' }))).job_id as string;
+    clock.advance(2 * 3600 + 200);
+    const report = await client.status();
+    expect(report.jobs).toMatchObject({ total: 3, overdue: 1, unschedulable: 2 });
+    expect(ids(report.overdue_jobs, 'job_id')).toEqual([hourly]);
+    const errors = Object.fromEntries((report.unschedulable_jobs as Json[]).map((item) => [item.job_id, item.schedule_error]));
+    expect(errors).toEqual({ [huge]: expect.stringContaining('never runs'), [late]: expect.stringContaining('never runs') });
   });
 
   it('gives the newest backup of each host and name, old past BACKUP_MAX_AGE_S or twice its job interval', async () => {
@@ -241,6 +295,7 @@ describe('GET /v2/:project_id/status', () => {
 });
 
 describe('status:get policy and the status metrics', () => {
+  const METRICS_TOKEN = 'scrape-token-for-the-status-tests';
   let dir: string;
   let app: NestExpressApplication;
   let server: Server;
@@ -249,7 +304,7 @@ describe('status:get policy and the status metrics', () => {
     dir = mkdtempSync(join(tmpdir(), 'freezer-status-'));
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, '"status:get": "role:admin"\n');
-    app = await createTestApp({ POLICY_FILE: file, STATUS_METRICS_INTERVAL_S: '1', METRICS_PER_PROJECT: 'true' });
+    app = await createTestApp({ POLICY_FILE: file, STATUS_METRICS_INTERVAL_S: '1', METRICS_PER_PROJECT: 'true', METRICS_TOKEN });
     server = app.getHttpServer();
   });
   afterAll(async () => {
@@ -269,8 +324,10 @@ describe('status:get policy and the status metrics', () => {
     const identity = newIdentity();
     const clients = (text: string): string | undefined =>
       text.split('\n').find((line) => line.startsWith(`freezer_clients{project_id="${identity.projectId}",state="active"}`))?.split(' ')[1];
-    const scrape = async () => (await request(server).get('/metrics')).text;
+    const scrape = async () => (await request(server).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`)).text;
     await api(server, identity).post('/clients', { client_id: clientIdOf(identity, 'one'), hostname: 'one' });
+    // one job whose next run no calendar holds must not stop the figures of everyone
+    await api(server, newIdentity()).post('/jobs', job('x_node', { schedule_interval: '100000000000000 weeks' }));
     expect(clients(await scrape())).toBe('1');
     await api(server, identity).post('/clients', { client_id: clientIdOf(identity, 'two'), hostname: 'two' });
     expect(clients(await scrape())).toBe('1');
@@ -280,5 +337,22 @@ describe('status:get policy and the status metrics', () => {
     for (const gauge of ['freezer_jobs', 'freezer_jobs_overdue', 'freezer_jobs_failing', 'freezer_backups', 'freezer_backup_oldest_age_seconds']) {
       expect(text).toMatch(new RegExp(`^# TYPE ${gauge} gauge$`, 'm'));
     }
+  });
+
+  it('answers the project-labelled metrics only to a scraper bearing METRICS_TOKEN', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', `Basic ${METRICS_TOKEN}`, `Bearer ${METRICS_TOKEN}x`]) {
+      const req = request(server).get('/metrics');
+      const res = authorization === undefined ? await req : await req.set('Authorization', authorization);
+      expect({ authorization, status: res.status, body: res.body, text: res.text }).toEqual({
+        authorization,
+        status: 401,
+        body: { title: 'Unauthorized', description: 'The metrics are read with the bearer token set in METRICS_TOKEN.' },
+        text: expect.not.stringContaining('freezer_'),
+      });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="freezer-metrics"');
+    }
+    const allowed = await request(server).get('/metrics').set('Authorization', `bearer ${METRICS_TOKEN}`);
+    expect(allowed.status).toBe(200);
+    expect(allowed.text).toMatch(/^# TYPE freezer_clients gauge$/m);
   });
 });

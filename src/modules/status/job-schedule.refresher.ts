@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Injectable } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isJsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { SqlParams } from '../../common/search/sql-params.js';
-import { nextRunOf } from './schedule/next-run.js';
+import { type NextRun, nextRunOf } from './schedule/next-run.js';
 import { type StatusScope, scopeConditions } from './status-scope.js';
 
 interface StaleRow {
@@ -18,6 +19,8 @@ interface StaleRow {
 }
 
 const BATCH = 2000;
+// jobs computed between two turns of the event loop, so that other requests go on meanwhile
+const JOBS_PER_TURN = 50;
 
 // The next run of each job whose schedule changed since it was last computed (job_status rows
 // whose computed_version lags): computed here, since APScheduler's cron rules are no SQL, and
@@ -25,6 +28,8 @@ const BATCH = 2000;
 // computation; after a quiet period there is nothing to do.
 @Injectable()
 export class JobScheduleRefresher {
+  private readonly logger = new Logger('JobScheduleRefresher');
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async refresh(scope: StatusScope): Promise<void> {
@@ -48,13 +53,11 @@ export class JobScheduleRefresher {
   }
 
   private async write(rows: StaleRow[]): Promise<void> {
-    const computed = rows.map((row) =>
-      nextRunOf(isJsonObject(row.schedule) ? row.schedule : {}, {
-        armedAt: Math.floor(row.armed_at),
-        timeStarted: row.time_started === null ? null : Number(row.time_started),
-        timeEnded: row.time_ended === null ? null : Number(row.time_ended),
-      }),
-    );
+    const computed: NextRun[] = [];
+    for (const row of rows) {
+      if (computed.length > 0 && computed.length % JOBS_PER_TURN === 0) await yieldToEventLoop();
+      computed.push(this.compute(row));
+    }
     await this.db.query(
       `UPDATE job_status s
           SET computed_version = u.version, next_run = u.next_run, interval_s = u.interval_s, schedule_error = u.error
@@ -69,5 +72,20 @@ export class JobScheduleRefresher {
         computed.map((c) => c.error),
       ],
     );
+  }
+
+  // One job's next run; a job this cannot compute is reported as never running rather than
+  // failing the batch (and with it every report and the metrics of everyone).
+  private compute(row: StaleRow): NextRun {
+    try {
+      return nextRunOf(isJsonObject(row.schedule) ? row.schedule : {}, {
+        armedAt: Math.floor(row.armed_at),
+        timeStarted: row.time_started === null ? null : Number(row.time_started),
+        timeEnded: row.time_ended === null ? null : Number(row.time_ended),
+      });
+    } catch (error) {
+      this.logger.warn(`could not compute the next run of job ${row.id}: ${(error as Error).message}`);
+      return { kind: null, nextRun: null, intervalS: null, error: 'the schedule cannot be computed: the job never runs' };
+    }
   }
 }

@@ -44,8 +44,34 @@ export function epochOf(m: Moment): number {
   return d.getTime() / 1000;
 }
 
-// enough for any schedule that matches within a few centuries
+// a last safeguard; the calendar horizon below ends every search long before
 const MAX_STEPS = 200_000;
+
+// Whether a day matches the month, day, week and day_of_week fields depends only on its year's
+// kind: the weekday of January 1st, whether the year is a leap year and whether the one before was
+// (the ISO week of early January). Once the search has passed whole years of every kind the year
+// field allows, no later year can match: the schedule never fires (APScheduler walks on to 9999
+// and answers None). The calendar repeats every 400 years, which bounds the walk in any case.
+const YEAR_KINDS = 21;
+const CALENDAR_CYCLE_YEARS = 400;
+const isLeap = (year: number): boolean => new Date(Date.UTC(year, 1, 29)).getUTCMonth() === 1;
+const yearKind = (year: number): number => new Date(Date.UTC(year, 0, 1)).getUTCDay() * 3 + (isLeap(year) ? 1 : isLeap(year - 1) ? 2 : 0);
+
+// The last year the search needs to look at after `fromYear`.
+export function horizonYear(fields: CronField[], fromYear: number): number {
+  const kinds = new Set<number>();
+  let first: number | null = null;
+  for (let year = fromYear + 1; year <= 9999; year++) {
+    const allowed = fields[0].next({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+    if (allowed === null) return year - 1;
+    // the years in between are not allowed by the year field: jump
+    year = allowed;
+    first ??= year;
+    kinds.add(yearKind(year));
+    if (kinds.size === YEAR_KINDS || year >= first + CALENDAR_CYCLE_YEARS) return year;
+  }
+  return 9999;
+}
 
 type RealName = Exclude<CronFieldName, 'week' | 'day_of_week'>;
 
@@ -95,6 +121,7 @@ function setField(fields: CronField[], m: Moment, fieldnum: number, value: numbe
 // up to `endS`.
 export function nextCronFire(fields: CronField[], fromS: number, endS: number | null): number | null {
   let m = momentOf(fromS);
+  const lastYear = horizonYear(fields, m.year);
   let fieldnum = 0;
   // a combination that never matches (February 30th) walks up to year 9999 in APScheduler too
   for (let steps = 0; fieldnum >= 0 && fieldnum < fields.length; steps++) {
@@ -110,7 +137,7 @@ export function nextCronFire(fields: CronField[], fromS: number, endS: number | 
       m = setField(fields, m, fieldnum, next);
       fieldnum += 1;
     } else fieldnum += 1;
-    if (endS !== null && epochOf(m) > endS) return null;
+    if (m.year > lastYear || (endS !== null && epochOf(m) > endS)) return null;
   }
   return fieldnum >= 0 ? epochOf(m) : null;
 }

@@ -128,3 +128,16 @@ describe('schedules the scheduler cannot read', () => {
     expect(nextRunOf(schedule, fresh)).toEqual({ kind: null, nextRun: null, intervalS: null, error: expect.stringContaining(message) });
   });
 });
+
+describe('next run: schedules that can never be reached', () => {
+  it('reports an interval too long for the calendar as never running, not as a run past year 9999', () => {
+    const result = nextRunOf({ schedule_interval: '100000000000000 weeks' }, fresh);
+    expect(result).toMatchObject({ nextRun: null, intervalS: null, error: expect.stringContaining('never runs') });
+    const afterRun = nextRunOf({ schedule_interval: '418000 weeks' }, ranAt('2026-12-05T08:30:00', '2026-12-05T08:40:00'));
+    expect(afterRun).toMatchObject({ nextRun: null, error: expect.stringContaining('never runs') });
+  });
+
+  it('keeps a long interval that still ends before year 10000', () => {
+    expect(next({ schedule_interval: '1000 weeks' })).toBe('2046-02-03T06:30:00');
+  });
+});

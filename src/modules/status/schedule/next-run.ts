@@ -31,6 +31,9 @@ export interface NextRun {
 export const MISFIRE_GRACE_S = 3600;
 // runs that started this long before the trigger was armed still count as runs of it (clock skew)
 const ARMED_SKEW_S = 120;
+// the last second APScheduler's datetimes reach (year 9999): a run past it never happens, and
+// anything larger would not fit the report's bigint columns either
+export const LAST_EPOCH_S = 253_402_300_799;
 const INTERVAL_UNITS: Record<string, number> = { weeks: 604_800, days: 86_400, hours: 3600, minutes: 60, seconds: 1 };
 
 // datetime.strptime(date, "%Y-%m-%dT%H:%M:%S"): no fraction, no zone.
@@ -74,6 +77,8 @@ function intervalSeconds(text: JsonValue): number {
   if (!/^\s*[+-]?\d+\s*$/.test(value) || !(unit in INTERVAL_UNITS)) throw new ScheduleError(`cannot read the interval ${JSON.stringify(text)}`);
   const seconds = Number(value) * INTERVAL_UNITS[unit];
   if (seconds < 0) throw new ScheduleError('the interval is negative');
+  // Python's timedelta refuses it (OverflowError): the scheduler cannot create the trigger
+  if (!Number.isSafeInteger(seconds) || seconds > LAST_EPOCH_S) throw new ScheduleError(`the interval ${JSON.stringify(text)} is too long: the job never runs`);
   // IntervalTrigger: a zero interval becomes one second
   return seconds === 0 ? 1 : seconds;
 }
@@ -113,11 +118,19 @@ function previousRun(times: JobTimes): { started: number; ended: number } | null
 
 export function nextRunOf(schedule: JsonObject, times: JobTimes): NextRun {
   try {
-    return triggerOf(schedule, times);
+    return withinCalendar(triggerOf(schedule, times));
   } catch (error) {
     if (error instanceof ScheduleError) return { kind: null, nextRun: null, intervalS: null, error: error.message };
     throw error;
   }
+}
+
+// A next run past year 9999 (or not a whole number) is one the scheduler can never reach.
+function withinCalendar(run: NextRun): NextRun {
+  const reachable = (value: number | null) => value === null || (Number.isSafeInteger(value) && value >= 0 && value <= LAST_EPOCH_S);
+  if (!reachable(run.nextRun)) throw new ScheduleError('the next run falls after the year 9999: the job never runs');
+  if (!reachable(run.intervalS)) return { ...run, intervalS: null };
+  return run;
 }
 
 function triggerOf(schedule: JsonObject, times: JobTimes): NextRun {
