@@ -588,6 +588,10 @@ describe('operations: SIGTERM', () => {
     let released = false;
     return {
       async waiting() {
+        // This client's transaction holds the lock, and PostgreSQL reads pg_stat_activity once per
+        // transaction: without clearing that snapshot, every probe after the first would see the
+        // first one's answer.
+        await client.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await client.query(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'freezer-api' AND wait_event_type = 'Lock'",
         );
