@@ -3,7 +3,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { jsonEqual } from '../common/json/json-equal.js';
 import type { JsonValue } from '../common/json/json.types.js';
 import { queryRows } from '../database/prepared-statements.js';
-import type { BackupPromotedColumns } from './backup-promoted-columns.js';
+import type { BackupPromotedColumns } from '../modules/backups/backup-promoted-columns.js';
 import type { SourceDocument } from './documents/source-document.js';
 import type { Outcome } from './reconciliation.js';
 import type { SourceRow } from './source/source-database.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { backupPromotedColumns, type BackupPromotedColumns } from './backup-promoted-columns.js';
+import { backupPromotedColumns, type BackupPromotedColumns } from '../modules/backups/backup-promoted-columns.js';
 import type { JsonObject } from '../common/json/json.types.js';
 import type { SourceDocument } from './documents/source-document.js';
 import { ACTION_COLUMNS, actionFromRow } from './documents/action-row.js';

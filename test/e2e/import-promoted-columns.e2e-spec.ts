@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The import computes the backups trigger's columns itself (src/import/backup-promoted-columns.ts);
+// The import computes the backups trigger's columns itself (src/modules/backups/backup-promoted-columns.ts);
 // here both compute them for generated documents and must agree, column for column.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { JsonObject, JsonValue } from '../../src/common/json/json.types.js';
-import { backupPromotedColumns } from '../../src/import/backup-promoted-columns.js';
+import { backupPromotedColumns } from '../../src/modules/backups/backup-promoted-columns.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
 
 const OWNER = `promoted_${process.pid}_${Date.now().toString(36)}`;

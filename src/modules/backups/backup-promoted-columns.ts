@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { isJsonObject, type JsonObject, type JsonValue } from '../common/json/json.types.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 
 // The columns the backups trigger (freezer_backups_promote) fills, computed here for the import's
 // bulk path so that PostgreSQL need not run the trigger's PL/pgSQL for each of millions of rows.

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// A backup POST writes the search columns itself (the trigger stands aside for that statement):
+// what it stores must be what the trigger computes for the same document, and nothing else may
+// skip the trigger because a POST did.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
+import request from 'supertest';
+import { buildBackupDoc } from '../factories/backup.factory.js';
+import { createTestApp } from '../utils/create-test-app.js';
+import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { testDatabaseUrl } from '../utils/test-database.js';
+
+const COLUMNS = 'backup_name, hostname, host_name, container, level, search_text, time_stamp';
+
+describe('backup POST: the search columns', () => {
+  let app: NestExpressApplication;
+  let server: ReturnType<NestExpressApplication['getHttpServer']>;
+  const db = new pg.Client({ connectionString: testDatabaseUrl() });
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    server = app.getHttpServer();
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await app.close();
+  });
+
+  async function post(identity: ReturnType<typeof newIdentity>, body: object): Promise<string> {
+    const res = await request(server).post(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send(body);
+    expect(res.status).toBe(201);
+    return res.body.backup_id as string;
+  }
+
+  // The row's columns as stored, and as the trigger computes them for the same document (an
+  // UPDATE of doc runs it, in a transaction rolled back).
+  async function storedAndRecomputed(ownerId: string, id: string): Promise<{ stored: unknown; recomputed: unknown }> {
+    const select = `SELECT ${COLUMNS} FROM backups WHERE owner_id = $1 AND id = $2`;
+    const stored = (await db.query(select, [ownerId, id])).rows[0];
+    await db.query('BEGIN');
+    try {
+      await db.query(`UPDATE backups SET doc = doc || '{}' WHERE owner_id = $1 AND id = $2`, [ownerId, id]);
+      const recomputed = (await db.query(select, [ownerId, id])).rows[0];
+      return { stored, recomputed };
+    } finally {
+      await db.query('ROLLBACK');
+    }
+  }
+
+  const documents: Array<[string, object]> = [
+    ['a freezer-agent document', buildBackupDoc({ backup_name: 'etc-nightly', hostname: 'node-1.example.com', level: 2 })],
+    [
+      'keys nested and repeated, text outside ASCII, a time stamp as text',
+      {
+        ...buildBackupDoc({ backup_name: 'données ☃', hostname: 'hôte-😀.example.com' }),
+        time_stamp: ' 1700000123 ',
+        nested: { container: ['c1', { level: 7 }], deeper: [{ backup_name: 'inner' }], host_name: null },
+      },
+    ],
+    ['no time stamp at all, fractions elsewhere', { ...buildBackupDoc({ backup_name: 'bare', time_stamp: undefined }), extra: [1, 2.5, 'x', -0.125] }],
+    // JavaScript prints 1e21 with an exponent, PostgreSQL without: the trigger computes this one
+    ['a number JavaScript prints with an exponent', { ...buildBackupDoc({ backup_name: 'huge' }), size: 1e21, time_stamp: 1e21 }],
+  ];
+
+  it.each(documents)('%s: stored as the trigger computes it', async (_label, body) => {
+    const identity = newIdentity();
+    const id = await post(identity, body);
+    const { stored, recomputed } = await storedAndRecomputed(identity.userId, id);
+    expect(stored).toEqual(recomputed);
+    expect((stored as { search_text: string }).search_text).not.toBe('');
+  });
+
+  it('a POST leaves the trigger on for every other write of the connection', async () => {
+    const identity = newIdentity();
+    const id = await post(identity, buildBackupDoc({ backup_name: 'first' }));
+    // a write that is not a POST (as another tool or an older process makes it) on each pooled
+    // connection in turn: the trigger computes its columns
+    for (let i = 0; i < 12; i++) {
+      await post(identity, buildBackupDoc({ backup_name: `warm-${i}` }));
+    }
+    const change = await request(server)
+      .patch(`/v2/${identity.projectId}/backups/${id}`)
+      .set(identityHeaders(identity))
+      .send({ backup_metadata: { backup_name: 'renamed' } });
+    expect(change.status).toBe(200);
+    const { rows } = await db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
+    expect(rows[0].backup_name).toEqual(['renamed']);
+    const found = await request(server).get(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send({ match: [{ backup_name: 'renamed' }] });
+    expect(found.body.backups.map((backup: { backup_id: string }) => backup.backup_id)).toEqual([id]);
+  });
+});
