@@ -26,8 +26,9 @@ export class Api {
     this.retries = 0;
   }
 
-  // Answers {status, body}; a body that is JSON is parsed.
-  raw(method, path, body) {
+  // Answers {status, body}; a body that is JSON is parsed. `close` asks for a connection of its own,
+  // closed after the answer.
+  raw(method, path, body, { close = false } = {}) {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = http.request(
@@ -41,6 +42,7 @@ export class Api {
             'X-User-Id': this.user,
             'X-Project-Id': this.project,
             Accept: 'application/json',
+            ...(close ? { Connection: 'close' } : {}),
             ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
           },
         },
@@ -68,11 +70,13 @@ export class Api {
     for (let attempt = 0; ; attempt++) {
       let answer;
       try {
-        answer = await this.raw(method, path, body);
+        // The original service answers 204 with a chunked body's last chunk, which is left on the
+        // connection and read as the start of the next answer on it: such a request gets a
+        // connection of its own.
+        answer = await this.raw(method, path, body, { close: expected === 204 });
       } catch (error) {
-        // The original service answers 204 with a chunked body's last chunk, which Node's parser
-        // takes for a malformed answer before it hands over the 204 itself (the S7 scenario then
-        // finds any session member missing).
+        // Or Node's parser takes that last chunk for a malformed answer before it hands over the
+        // 204 itself (the S7 scenario then finds any session member missing).
         if (expected === 204 && error.code === 'HPE_INVALID_CONSTANT') return '';
         if (attempt < 3 && ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(error.code)) {
           this.retries++;

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { buildBackupDoc } from '../factories/backup.factory.js';
 import { createTestApp } from '../utils/create-test-app.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { rawExchange, rawRequest } from '../utils/raw-http.js';
 import { testDatabaseUrl } from '../utils/test-database.js';
 
 const COLUMNS = 'backup_name, hostname, host_name, container, level, search_text, time_stamp';
@@ -20,6 +21,7 @@ describe('backup POST: the search columns', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
+    await app.listen(0, '127.0.0.1');
     server = app.getHttpServer();
     await db.connect();
   });
@@ -89,5 +91,50 @@ describe('backup POST: the search columns', () => {
     expect(rows[0].backup_name).toEqual(['renamed']);
     const found = await request(server).get(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send({ match: [{ backup_name: 'renamed' }] });
     expect(found.body.backups.map((backup: { backup_id: string }) => backup.backup_id)).toEqual([id]);
+  });
+
+  // POSTs that arrive together are written by one statement
+  it('forty POSTs at once: each answered 201, each stored with its own columns', async () => {
+    const identity = newIdentity();
+    const bodies = Array.from({ length: 40 }, (_, i) => buildBackupDoc({ backup_name: `together-${i}`, hostname: `node-${i % 7}.example.com`, time_stamp: 1700000000 + i }));
+    const ids = await Promise.all(bodies.map((body) => post(identity, body)));
+    expect(new Set(ids).size).toBe(40);
+    const { rows } = await db.query(
+      `SELECT id, backup_name, hostname, time_stamp::float8 AS time_stamp, doc #>> '{backup_metadata,backup_name}' AS name FROM backups WHERE owner_id = $1`,
+      [identity.userId],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    ids.forEach((id, i) => {
+      expect(byId.get(id)).toEqual({ id, backup_name: [`together-${i}`], hostname: [`node-${i % 7}.example.com`], time_stamp: 1700000000 + i, name: `together-${i}` });
+    });
+    for (const id of ids.slice(0, 3)) {
+      const { stored, recomputed } = await storedAndRecomputed(identity.userId, id);
+      expect(stored).toEqual(recomputed);
+    }
+  });
+
+  it('a row the database refuses fails its own POST only; the others arriving with it are written', async () => {
+    const identity = newIdentity();
+    const poison = `poison-${identity.userId}`;
+    // a rule of the table that only this row breaks, as a row too large for an index would
+    await db.query(`ALTER TABLE backups ADD CONSTRAINT backups_test_poison CHECK (backup_name <> '["${poison}"]'::jsonb) NOT VALID`);
+    try {
+      const bodies = Array.from({ length: 20 }, (_, i) => buildBackupDoc({ backup_name: i === 7 ? poison : `fine-${i}` }));
+      // pipelined on one connection and sent in one write: the service reads them in one go, so
+      // they are written together (and a batch that fails is written again row by row)
+      const headers = Object.entries({ Host: '127.0.0.1', ...identityHeaders(identity), 'Content-Type': 'application/json' }) as Array<[string, string]>;
+      const requests = bodies.map((body, i) =>
+        rawRequest('POST', `/v2/${identity.projectId}/backups`, [...headers, ['Connection', i === bodies.length - 1 ? 'close' : 'keep-alive']], Buffer.from(JSON.stringify(body))),
+      );
+      const { answers: raw } = await rawExchange((server.address() as { port: number }).port, [Buffer.concat(requests)], { waitMs: 15_000 });
+      const answers = raw.map((answer) => ({ status: answer.status, body: JSON.parse(answer.body) as unknown }));
+      expect(answers).toHaveLength(20);
+      expect(answers[7]!.body).toEqual({ title: expect.any(String), description: expect.any(String) });
+      expect(JSON.stringify(answers[7]!.body)).not.toMatch(/backups_test_poison|INSERT|constraint/i);
+      const { rows } = await db.query(`SELECT doc #>> '{backup_metadata,backup_name}' AS name FROM backups WHERE owner_id = $1 ORDER BY 1`, [identity.userId]);
+      expect(rows.map((row) => row.name)).toEqual(bodies.filter((_, i) => i !== 7).map((body) => body.backup_name).sort());
+    } finally {
+      await db.query(`ALTER TABLE backups DROP CONSTRAINT backups_test_poison`);
+    }
   });
 });

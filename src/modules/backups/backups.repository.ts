@@ -17,6 +17,7 @@ import {
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { BackupDocument } from './backup-document.js';
+import { BackupInserts } from './backup-inserts.js';
 import { backupPromotedColumns } from './backup-promoted-columns.js';
 
 const TABLE = 'backups';
@@ -29,29 +30,30 @@ export const BACKUP_SEARCH: SearchSpec = {
   textWordsIndexed: true,
 };
 
-// A backup with the search columns computed here, where the document is at hand, instead of by
-// the table's trigger walking it again in PL/pgSQL (about a quarter of PostgreSQL's time for a
-// backup POST). The trigger stands aside when the writer's transaction says so; the setting is
-// made in the statement itself, before its row reaches the trigger, and lasts only for the
-// statement's own transaction.
-const INSERT_PROMOTED = `
-  INSERT INTO ${TABLE} (owner_id, id, project_id, user_id, doc, backup_name, hostname, host_name, container, level, search_text, time_stamp)
-  SELECT $1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12::numeric
-    FROM (SELECT set_config('freezer.promoted_by_writer', 'on', true)) AS writer`;
-
 @Injectable()
 export class BackupsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly inserts: BackupInserts;
 
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.inserts = new BackupInserts(db);
+  }
+
+  // The search columns are computed here, where the document is at hand, instead of by the table's
+  // trigger walking it again in PL/pgSQL; a document JavaScript cannot mirror exactly (see
+  // backupPromotedColumns) is left to the trigger.
   async insert(owner: Owner, doc: BackupDocument): Promise<void> {
-    const row = [owner.ownerId, doc.backup_id, doc.project_id, doc.user_id, doc];
     const promoted = backupPromotedColumns(doc);
     if (promoted === null) {
-      await queryRows(this.db, `INSERT INTO ${TABLE} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)`, row);
+      await queryRows(this.db, `INSERT INTO ${TABLE} (owner_id, id, project_id, user_id, doc) VALUES ($1, $2, $3, $4, $5)`, [
+        owner.ownerId,
+        doc.backup_id,
+        doc.project_id,
+        doc.user_id,
+        doc,
+      ]);
       return;
     }
-    const { backup_name, hostname, host_name, container, level, search_text, time_stamp } = promoted;
-    await queryRows(this.db, INSERT_PROMOTED, [...row, backup_name, hostname, host_name, container, level, search_text, time_stamp]);
+    await this.inserts.insert({ ownerId: owner.ownerId, id: doc.backup_id, projectId: doc.project_id, userId: doc.user_id, doc, promoted });
   }
 
   // Rewrites the backup under a row lock with what `change` makes of it, checked against If-Match
