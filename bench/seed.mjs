@@ -227,17 +227,19 @@ export function backupBody(project, n) {
   };
 }
 
-// Every document of a collection of the project, read back through the API (marker paging).
+// Every document of a collection of the project, read back through the API, paged by offset (the
+// original service has no marker paging: it answers the first page again). A page that repeats
+// the one before it stops the read rather than loop for ever.
 export async function listAll(api, collection) {
   const all = [];
   const idKey = { jobs: 'job_id', sessions: 'session_id', backups: 'backup_id' }[collection];
-  let marker = null;
+  let previous = null;
   for (;;) {
-    const query = `limit=1000${marker ? `&marker=${marker}` : ''}`;
-    const page = (await api.call('GET', `${api.prefix}/${collection}?${query}`, undefined, 200))[collection];
+    const page = (await api.call('GET', `${api.prefix}/${collection}?limit=1000&offset=${all.length}`, undefined, 200))[collection];
+    if (page.length > 0 && page.at(-1)[idKey] === previous) throw new Error(`GET ${collection}: offset ${all.length} answered the page before it again`);
     all.push(...page);
     if (page.length < 1000) return all;
-    marker = page.at(-1)[idKey];
+    previous = page.at(-1)[idKey];
   }
 }
 

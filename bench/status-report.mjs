@@ -15,10 +15,16 @@
 //   - a report after 1,000 jobs changed (a minute of scheduler write-backs at scale);
 //   - one page of each problem list with limit=100, and the page after it.
 // BENCH_KEEP=1 keeps the seeded database; BENCH_REUSE=<its URL> measures on it again without seeding.
-// Last, the cost per backup INSERT with and without the newest-backup trigger: 1,000 INSERTs in a
-// PL/pgSQL loop, rolled back, alternating BENCH_ROUNDS (5) times each way.
+// Last, what keeping the backup summary costs a backup write: the backup POST rate through the API
+// (wrk -t2 -c32, BENCH_POST_SECONDS (10) per round after a warm-up) with the newest-backup trigger
+// enabled and disabled in turn, BENCH_ROUNDS (5) times each way; and the cost per backup INSERT
+// the same two ways inside PostgreSQL (1,000 INSERTs in a PL/pgSQL loop, rolled back).
 import http from 'node:http';
 import pg from 'pg';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildScript, wrk } from './scenarios.mjs';
 import { createScratchDatabase, freePort, startService } from './scratch.mjs';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
@@ -26,6 +32,7 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 50_000);
 const BACKUPS = Number(process.env.BENCH_BACKUPS ?? 1_000_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const POST_SECONDS = Number(process.env.BENCH_POST_SECONDS ?? 10);
 const OWNER = 'bench-user';
 const PROJECT = 'bench-project';
 const NAMES = 5;
@@ -156,6 +163,37 @@ async function reportLatency(port, db) {
   return results;
 }
 
+// The backup POST rate with the newest-backup trigger on and off, alternating (the POSTs stay: a
+// backup written without the trigger is only missing from the summary, which is not read here).
+async function postRate(port, db) {
+  const work = mkdtempSync(join(tmpdir(), 'status-post-'));
+  const hosts = join(work, 'hosts');
+  writeFileSync(hosts, Array.from({ length: 1000 }, (_, i) => `node-${String(i * 7 % CLIENTS).padStart(5, '0')}.example.com`).join('\n'));
+  const script = buildScript(work, { id: 'S5', script: 'post-backup.lua' });
+  const run = (seconds, tag) => wrk({
+    url: `http://127.0.0.1:${port}`, script, seconds, threads: 2, connections: 32, timeout: '10s',
+    args: { data: hosts, user: OWNER, project: PROJECT, expect: 201, threads: 2, tag },
+  });
+  await run(3, 'warm');
+  const samples = { with: [], without: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of ['without', 'with']) {
+      await db.query(`ALTER TABLE backups ${which === 'with' ? 'ENABLE' : 'DISABLE'} TRIGGER backups_newest_sync`);
+      const r = await run(POST_SECONDS, `${which}${round}`);
+      if (r.errors > 0) throw new Error(`backup POST: ${r.errors} errors (${r.errorSample})`);
+      samples[which].push(r.rps);
+    }
+  }
+  await db.query('ALTER TABLE backups ENABLE TRIGGER backups_newest_sync');
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const result = { with_rps: median(samples.with), without_rps: median(samples.without), samples };
+  result.slower_pct = (1 - result.with_rps / result.without_rps) * 100;
+  log(`backup POST through the API (wrk -t2 -c32, ${POST_SECONDS} s rounds, median of ${ROUNDS}): ${result.without_rps.toFixed(0)} req/s without ` +
+      `the newest-backup trigger, ${result.with_rps.toFixed(0)} req/s with it (${result.slower_pct.toFixed(1)}% slower); ` +
+      `samples ${JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => Math.round(x))])))}`);
+  return result;
+}
+
 async function insertCost(db) {
   const loop = (trigger) => `
     DO $$
@@ -210,6 +248,7 @@ try {
   await db.query(`UPDATE jobs SET doc = jsonb_set(doc, '{job_schedule,time_started}', to_jsonb(extract(epoch FROM now())::bigint)) WHERE id IN (SELECT id FROM jobs LIMIT 1000)`);
   report.after_1000_changes_ms = (await timed(() => get(port, `/v2/${PROJECT}/status`))).ms;
   log(`report after 1,000 jobs changed: ${report.after_1000_changes_ms.toFixed(0)} ms`);
+  report.post = await postRate(port, db);
   report.insert = await insertCost(db);
   console.log(JSON.stringify(report, null, 2));
 } finally {
