@@ -13,7 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The backups trigger is skipped by a writer that computes the promoted columns itself and says so
  * for its transaction (`freezer.promoted_by_writer` = on): the import's bulk path, which writes
  * millions of rows and for which the trigger's PL/pgSQL was most of the cost of a row (~1 ms of
- * ~1.3 ms under load). Every other writer leaves the setting unset and the trigger runs as before.
+ * ~1.3 ms under load), and the API's backup POST. Every other writer (a PATCH, a hand-made
+ * change) leaves the setting unset and the trigger computes the columns.
  */
 export class ImportState1764800000000 implements MigrationInterface {
   name = 'ImportState1764800000000';

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { JsonObject } from '../../src/common/json/json.types.js';
+import { BackupInserts } from '../../src/modules/backups/backup-inserts.js';
+import { backupPromotedColumns } from '../../src/modules/backups/backup-promoted-columns.js';
 import { buildBackupDoc } from '../factories/backup.factory.js';
 import { createTestApp } from '../utils/create-test-app.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
@@ -74,11 +78,23 @@ describe('backup POST: the search columns', () => {
     expect((stored as { search_text: string }).search_text).not.toBe('');
   });
 
-  it('a POST leaves the trigger on for every other write of the connection', async () => {
+  it('the columns stored are the ones the writer hands in: the trigger stands aside for them', async () => {
+    const identity = newIdentity();
+    const doc = { backup_id: `sentinel${Date.now()}`, user_id: identity.userId, user_name: null, project_id: identity.projectId, status: 'available', backup_metadata: buildBackupDoc({ backup_name: 'real-name' }) };
+    const promoted = { ...backupPromotedColumns(doc as unknown as JsonObject)!, backup_name: '["sentinel"]' };
+    const inserts = new BackupInserts(app.get(DataSource));
+    await Promise.all([
+      inserts.insert({ ownerId: identity.userId, id: doc.backup_id, projectId: identity.projectId, userId: identity.userId, doc, promoted }),
+      inserts.insert({ ownerId: identity.userId, id: `${doc.backup_id}b`, projectId: identity.projectId, userId: identity.userId, doc, promoted }),
+    ]);
+    const { rows } = await db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
+    expect(rows).toEqual([{ backup_name: ['sentinel'] }, { backup_name: ['sentinel'] }]);
+  });
+
+  it('a POST leaves the trigger on for the writes that follow it', async () => {
     const identity = newIdentity();
     const id = await post(identity, buildBackupDoc({ backup_name: 'first' }));
-    // a write that is not a POST (as another tool or an older process makes it) on each pooled
-    // connection in turn: the trigger computes its columns
+    // POSTs, then a PATCH (which leaves the columns to the trigger) on a connection they used
     for (let i = 0; i < 12; i++) {
       await post(identity, buildBackupDoc({ backup_name: `warm-${i}` }));
     }
@@ -113,6 +129,26 @@ describe('backup POST: the search columns', () => {
     }
   });
 
+  // POSTs pipelined on one connection and sent in one write: the service reads them in one go
+  async function pipelined(identity: ReturnType<typeof newIdentity>, bodies: object[]): Promise<Array<{ status: number; body: unknown }>> {
+    const headers = Object.entries({ Host: '127.0.0.1', ...identityHeaders(identity), 'Content-Type': 'application/json' }) as Array<[string, string]>;
+    const requests = bodies.map((body, i) =>
+      rawRequest('POST', `/v2/${identity.projectId}/backups`, [...headers, ['Connection', i === bodies.length - 1 ? 'close' : 'keep-alive']], Buffer.from(JSON.stringify(body))),
+    );
+    const { answers } = await rawExchange((server.address() as { port: number }).port, [Buffer.concat(requests)], { waitMs: 15_000 });
+    return answers.map((answer) => ({ status: answer.status, body: JSON.parse(answer.body) as unknown }));
+  }
+
+  it('POSTs read together are written by one statement (one transaction)', async () => {
+    const identity = newIdentity();
+    const bodies = Array.from({ length: 20 }, (_, i) => buildBackupDoc({ backup_name: `one-go-${i}`, hostname: `node-${19 - i}.example.com` }));
+    const answers = await pipelined(identity, bodies);
+    expect(answers.map(({ status }) => status)).toEqual(bodies.map(() => 201));
+    const { rows } = await db.query(`SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions FROM backups WHERE owner_id = $1`, [identity.userId]);
+    expect(rows[0].rows).toBe(20);
+    expect(rows[0].transactions).toBeLessThan(20);
+  });
+
   it('a row the database refuses fails its own POST only; the others arriving with it are written', async () => {
     const identity = newIdentity();
     const poison = `poison-${identity.userId}`;
@@ -120,14 +156,8 @@ describe('backup POST: the search columns', () => {
     await db.query(`ALTER TABLE backups ADD CONSTRAINT backups_test_poison CHECK (backup_name <> '["${poison}"]'::jsonb) NOT VALID`);
     try {
       const bodies = Array.from({ length: 20 }, (_, i) => buildBackupDoc({ backup_name: i === 7 ? poison : `fine-${i}` }));
-      // pipelined on one connection and sent in one write: the service reads them in one go, so
-      // they are written together (and a batch that fails is written again row by row)
-      const headers = Object.entries({ Host: '127.0.0.1', ...identityHeaders(identity), 'Content-Type': 'application/json' }) as Array<[string, string]>;
-      const requests = bodies.map((body, i) =>
-        rawRequest('POST', `/v2/${identity.projectId}/backups`, [...headers, ['Connection', i === bodies.length - 1 ? 'close' : 'keep-alive']], Buffer.from(JSON.stringify(body))),
-      );
-      const { answers: raw } = await rawExchange((server.address() as { port: number }).port, [Buffer.concat(requests)], { waitMs: 15_000 });
-      const answers = raw.map((answer) => ({ status: answer.status, body: JSON.parse(answer.body) as unknown }));
+      // a batch that fails is written again row by row
+      const answers = await pipelined(identity, bodies);
       expect(answers).toHaveLength(20);
       expect(answers[7]!.body).toEqual({ title: expect.any(String), description: expect.any(String) });
       expect(JSON.stringify(answers[7]!.body)).not.toMatch(/backups_test_poison|INSERT|constraint/i);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
 
-// The columns the backups trigger (freezer_backups_promote) fills, computed here for the import's
-// bulk path so that PostgreSQL need not run the trigger's PL/pgSQL for each of millions of rows.
+// The columns the backups trigger (freezer_backups_promote) fills, computed here by the writers
+// that insert backups (the API's POST, the import's bulk path) so that PostgreSQL need not run the
+// trigger's PL/pgSQL, which walks the document five times, for each row.
 // Each mirrors its SQL function exactly, down to the order of JSONB's keys; a test compares both on
 // generated documents. Where JavaScript cannot be sure to print a number as PostgreSQL does (an
 // exponent) or a time stamp's text holds anything but ASCII, it answers null and the row is left to
