@@ -35,8 +35,18 @@ export async function startOriginal(script, databaseUrl, port, log = console.err
   if (pids.length === 0) throw new Error(`the original did not start on port ${port}`);
   return {
     pid: pids[0],
+    // The script's graceful stop; then whatever of the master and its workers is still there is
+    // killed, so that no part of the original outlives the bench (a run once left it serving).
     async stop() {
+      const all = (await run('bash', [script, 'pids', String(port)]).catch(() => ({ stdout: '' }))).stdout.trim().split('\n').filter(Boolean).map(Number);
       await run('bash', [script, 'stop', String(port)]).catch(() => undefined);
+      for (const pid of new Set([...pids, ...all])) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     },
   };
 }
