@@ -156,6 +156,20 @@ describe('actions', () => {
         const actionId = await create(identity, body);
         await expect(getAction(identity, actionId)).resolves.toMatchObject({ status: 200, body: stored(identity, actionId, body) });
       });
+
+      it('stores and answers null for every agent option freezer 2026 makes nullable (upstream §4.1)', async () => {
+        const identity = newIdentity();
+        const nulls = { mode: null, backup_name: null, restore_abs_path: null, path_to_backup: null, container: null, cindernative_freezer_only: null };
+        const body = { freezer_action: { action: 'backup', storage: 'swift', ...nulls }, max_retries: 2 };
+        const actionId = await create(identity, body);
+        const got = await getAction(identity, actionId);
+        expect(got.status).toBe(200);
+        // toEqual tells a null from a missing key: each null is there, as sent
+        expect(got.body).toEqual(stored(identity, actionId, body));
+        expect(Object.entries(got.body.freezer_action as Doc).filter(([, value]) => value === null).map(([key]) => key).sort()).toEqual(Object.keys(nulls).sort());
+        const listed = await listActions(identity);
+        expect(listed).toEqual([got.body]);
+      });
     });
 
     describe(`GET ${api.route}/:action_id`, () => {

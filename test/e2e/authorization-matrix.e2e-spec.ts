@@ -5,100 +5,31 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
 import { validateEnv } from '../../src/config/env.validation.js';
 import { prepareDatabase } from '../../src/database/prepare-database.js';
-import { buildActionDoc } from '../factories/action.factory.js';
-import { buildBackupDoc } from '../factories/backup.factory.js';
-import { buildClientDoc } from '../factories/client.factory.js';
-import { buildJobDoc } from '../factories/job.factory.js';
-import { buildSessionDoc } from '../factories/session.factory.js';
+import {
+  type Answer,
+  BUILD,
+  type Call,
+  COLLECTION_PROBES,
+  create,
+  ID_KEY,
+  KINDS,
+  listIds,
+  type Mine,
+  mineIn,
+  missingId,
+  PATCH,
+  type Probe,
+  PROBES,
+  send,
+  V1_NOT_SERVED,
+  type Kind,
+} from '../utils/authorization-probes.js';
 import { createTestApp } from '../utils/create-test-app.js';
 import { expectedErrors } from '../utils/expected-errors.js';
-import { type Identity, identityHeaders, newIdentity } from '../utils/keystone-headers.js';
+import { type Identity, newIdentity } from '../utils/keystone-headers.js';
 import { createScratchDatabase } from '../utils/test-database.js';
-
-type Kind = 'backups' | 'clients' | 'actions' | 'jobs' | 'sessions';
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-const KINDS: Kind[] = ['backups', 'clients', 'actions', 'jobs', 'sessions'];
-const ID_KEY: Record<Kind, string> = { backups: 'backup_id', clients: 'client_id', actions: 'action_id', jobs: 'job_id', sessions: 'session_id' };
-const BUILD: Record<Kind, () => Record<string, unknown>> = {
-  backups: () => buildBackupDoc(),
-  clients: () => buildClientDoc(),
-  actions: () => buildActionDoc(),
-  jobs: () => buildJobDoc(),
-  sessions: () => buildSessionDoc({ session_tag: 0 }),
-};
-const PATCH: Partial<Record<Kind, Record<string, unknown>>> = {
-  backups: { status: 'error' },
-  actions: { max_retries: 7 },
-  jobs: { description: 'changed by a patch' },
-  sessions: { description: 'changed by a patch' },
-};
-const V1_NOT_SERVED = 'API v1 is not served when FREEZER_SCOPE=project: use /v2/{project_id}/...';
-
-interface Call {
-  method: Method;
-  path: string;
-  body?: unknown;
-}
-interface Answer {
-  status: number;
-  body: unknown;
-  etag?: string;
-}
-// The caller's own job and session, next to the probed document (for add/remove job).
-interface Mine {
-  job: string;
-  session: string;
-}
-interface Probe {
-  name: string;
-  kinds: Kind[];
-  call(base: string, kind: Kind, id: string, mine: Mine): Call;
-  // what a caller who may see the document gets (scope project, same project)
-  seen: number;
-}
-
-const ITEM_KINDS: Kind[] = ['actions', 'jobs', 'sessions'];
-// In the order they run; the document is deleted last.
-const PROBES: Probe[] = [
-  { name: 'get', kinds: KINDS, seen: 200, call: (base, kind, id) => ({ method: 'get', path: `${base}/${kind}/${id}` }) },
-  { name: 'patch', kinds: [...ITEM_KINDS, 'backups'], seen: 200, call: (base, kind, id) => ({ method: 'patch', path: `${base}/${kind}/${id}`, body: PATCH[kind] }) },
-  { name: 'event', kinds: ['jobs'], seen: 202, call: (base, _kind, id) => ({ method: 'post', path: `${base}/jobs/${id}/event`, body: { start: null } }) },
-  { name: 'add to own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'put', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },
-  { name: 'remove from own session', kinds: ['jobs'], seen: 204, call: (base, _k, id, mine) => ({ method: 'delete', path: `${base}/sessions/${mine.session}/jobs/${id}` }) },
-  { name: 'add own job', kinds: ['sessions'], seen: 204, call: (base, _k, id, mine) => ({ method: 'put', path: `${base}/sessions/${id}/jobs/${mine.job}` }) },
-  {
-    name: 'session action',
-    kinds: ['sessions'],
-    seen: 202,
-    call: (base, _k, id, mine) => ({ method: 'post', path: `${base}/sessions/${id}/action`, body: { start: { job_id: mine.job, current_tag: 0 } } }),
-  },
-  { name: 'remove own job', kinds: ['sessions'], seen: 204, call: (base, _k, id, mine) => ({ method: 'delete', path: `${base}/sessions/${id}/jobs/${mine.job}` }) },
-  { name: 'replace (POST)', kinds: ITEM_KINDS, seen: 201, call: (base, kind, id) => ({ method: 'post', path: `${base}/${kind}/${id}`, body: BUILD[kind]() }) },
-  { name: 'replace (PUT)', kinds: ITEM_KINDS, seen: 201, call: (base, kind, id) => ({ method: 'put', path: `${base}/${kind}/${id}`, body: BUILD[kind]() }) },
-  { name: 'delete', kinds: KINDS, seen: 204, call: (base, kind, id) => ({ method: 'delete', path: `${base}/${kind}/${id}` }) },
-];
-
-const missingId = (): string => newIdentity().userId.replace(/^u/, 'ffffffffffffffffffff');
-
-async function send(app: NestExpressApplication, who: Identity, call: Call): Promise<Answer> {
-  let req = request(app.getHttpServer())[call.method](call.path).set(identityHeaders(who));
-  if (call.body !== undefined) req = req.send(call.body as object);
-  const res = await req;
-  return { status: res.status, body: res.status === 204 ? res.text : res.body, etag: res.headers.etag };
-}
-
-async function create(app: NestExpressApplication, who: Identity, base: string, kind: Kind): Promise<string> {
-  const res = await send(app, who, { method: 'post', path: `${base}/${kind}`, body: BUILD[kind]() });
-  expect(res.status).toBe(201);
-  return String((res.body as Record<string, unknown>)[ID_KEY[kind]]);
-}
-
-async function mineIn(app: NestExpressApplication, who: Identity, base: string): Promise<Mine> {
-  return { job: await create(app, who, base, 'jobs'), session: await create(app, who, base, 'sessions') };
-}
 
 // The same request about an id nobody holds answers the same status and body, bar the id itself.
 async function expectSameAsMissing(app: NestExpressApplication, who: Identity, probe: Probe, base: string, kind: Kind, id: string, mine: Mine, got: Answer) {
@@ -106,12 +37,6 @@ async function expectSameAsMissing(app: NestExpressApplication, who: Identity, p
   const missing = await send(app, who, probe.call(base, kind, absent, mine));
   const text = JSON.stringify(missing.body).replaceAll(absent, id);
   expect({ probe: probe.name, status: got.status, body: got.body }).toEqual({ probe: probe.name, status: missing.status, body: JSON.parse(text) });
-}
-
-// A client's id is inside its `client` object (§6.2).
-function listIds(answer: Answer, kind: Kind): string[] {
-  const docs = (answer.body as Record<string, Array<Record<string, unknown>>>)[kind] ?? [];
-  return docs.map((doc) => String(kind === 'clients' ? (doc.client as Record<string, unknown>).client_id : doc[ID_KEY[kind]]));
 }
 
 // The four identities, fresh for each app.
@@ -242,7 +167,7 @@ describe('authorization matrix', () => {
           const got = await send(app, who, probe.call(base, kind, id, { job: missingId(), session: missingId() }));
           expect({ probe: probe.name, status: got.status, body: got.body }).toEqual({ probe: probe.name, status: 403, body: expectedErrors.forbidden() });
         }
-        for (const call of [{ method: 'get', path: `${base}/${kind}` }, { method: 'post', path: `${base}/${kind}`, body: BUILD[kind]() }] as Call[]) {
+        for (const call of COLLECTION_PROBES.map((p) => p.call(base, kind, '', { job: '', session: '' }))) {
           const got = await send(app, who, call);
           expect({ status: got.status, body: got.body }).toEqual({ status: 403, body: expectedErrors.forbidden() });
         }
