@@ -134,7 +134,7 @@ export class SessionsController {
   @Post(':session_id/action')
   @HttpCode(202)
   @Policy('sessions:action:create')
-  @ApiOperation({ summary: 'Start or end a member job\'s run: a start with the session\'s tag begins a run or joins it within hold_off', operationId: 'createSessionAction' })
+  @ApiOperation({ summary: 'Start or end a member job\'s run: a start with the session\'s tag begins a new run (or answers hold-off within hold_off of the last start); a start with the previous tag joins the run within hold_off', operationId: 'createSessionAction' })
   @ApiBody({ type: SessionActionDto })
   @ApiAcceptedResponse({ type: SessionActionResultDto })
   @ApiFreezerErrors(400, 404, 405)
