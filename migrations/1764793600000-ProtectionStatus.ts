@@ -26,6 +26,57 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  */
 const BATCH = 2000;
 
+// The newest-backup trigger's function as this migration made it (a later one replaces it and puts
+// it back on the way down).
+export const BACKUP_NEWEST_SYNC = `
+      CREATE OR REPLACE FUNCTION freezer_backup_newest_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        host text;
+        name text;
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          host := OLD.doc #>> '{backup_metadata,hostname}';
+          name := OLD.doc #>> '{backup_metadata,backup_name}';
+          -- only the newest of its group matters; another is a primary-key probe and nothing more
+          DELETE FROM backup_newest
+           WHERE owner_id = OLD.owner_id AND project_key = coalesce(OLD.project_id, '')
+             AND hostname = host AND backup_name = name AND backup_id = OLD.id;
+          IF FOUND THEN
+            INSERT INTO backup_newest (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
+            SELECT b.owner_id, coalesce(b.project_id, ''), host, name, b.id,
+                   coalesce(b.time_stamp, extract(epoch FROM b.created_at)), b.doc #> '{backup_metadata,level}'
+              FROM backups b
+             WHERE b.owner_id = OLD.owner_id AND b.project_id IS NOT DISTINCT FROM OLD.project_id
+               AND b.hostname @> jsonb_build_array(OLD.doc #> '{backup_metadata,hostname}')
+               AND b.backup_name @> jsonb_build_array(OLD.doc #> '{backup_metadata,backup_name}')
+               AND b.doc #>> '{backup_metadata,hostname}' = host AND b.doc #>> '{backup_metadata,backup_name}' = name
+               AND coalesce(b.doc ->> 'status', 'available') = 'available'
+             ORDER BY coalesce(b.time_stamp, extract(epoch FROM b.created_at)) DESC, b.id DESC
+             LIMIT 1
+            ON CONFLICT DO NOTHING;
+          END IF;
+          IF TG_OP = 'DELETE' THEN
+            RETURN NULL;
+          END IF;
+        END IF;
+        host := NEW.doc #>> '{backup_metadata,hostname}';
+        name := NEW.doc #>> '{backup_metadata,backup_name}';
+        -- only a usable backup counts (not one still being created, failed or being deleted); a key
+        -- too long for the index is left out of the report rather than refusing the backup
+        IF host IS NULL OR name IS NULL OR length(host) > 255 OR length(name) > 255
+           OR coalesce(NEW.doc ->> 'status', 'available') <> 'available' THEN
+          RETURN NULL;
+        END IF;
+        INSERT INTO backup_newest AS n (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
+        VALUES (NEW.owner_id, coalesce(NEW.project_id, ''), host, name, NEW.id,
+                coalesce(NEW.time_stamp, extract(epoch FROM NEW.created_at)), NEW.doc #> '{backup_metadata,level}')
+        ON CONFLICT (owner_id, project_key, hostname, backup_name) DO UPDATE
+          SET backup_id = excluded.backup_id, time_stamp = excluded.time_stamp, level = excluded.level
+          WHERE (excluded.time_stamp, excluded.backup_id) > (n.time_stamp, n.backup_id);
+        RETURN NULL;
+      END
+      $fn$`;
+
 export class ProtectionStatus1764793600000 implements MigrationInterface {
   name = 'ProtectionStatus1764793600000';
   transaction = false;
@@ -138,54 +189,7 @@ export class ProtectionStatus1764793600000 implements MigrationInterface {
         level jsonb,
         CONSTRAINT backup_newest_pkey PRIMARY KEY (owner_id, project_key, hostname, backup_name)
       ) WITH (fillfactor = 50)`);
-    await q.query(`
-      CREATE FUNCTION freezer_backup_newest_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE
-        host text;
-        name text;
-      BEGIN
-        IF TG_OP <> 'INSERT' THEN
-          host := OLD.doc #>> '{backup_metadata,hostname}';
-          name := OLD.doc #>> '{backup_metadata,backup_name}';
-          -- only the newest of its group matters; another is a primary-key probe and nothing more
-          DELETE FROM backup_newest
-           WHERE owner_id = OLD.owner_id AND project_key = coalesce(OLD.project_id, '')
-             AND hostname = host AND backup_name = name AND backup_id = OLD.id;
-          IF FOUND THEN
-            INSERT INTO backup_newest (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
-            SELECT b.owner_id, coalesce(b.project_id, ''), host, name, b.id,
-                   coalesce(b.time_stamp, extract(epoch FROM b.created_at)), b.doc #> '{backup_metadata,level}'
-              FROM backups b
-             WHERE b.owner_id = OLD.owner_id AND b.project_id IS NOT DISTINCT FROM OLD.project_id
-               AND b.hostname @> jsonb_build_array(OLD.doc #> '{backup_metadata,hostname}')
-               AND b.backup_name @> jsonb_build_array(OLD.doc #> '{backup_metadata,backup_name}')
-               AND b.doc #>> '{backup_metadata,hostname}' = host AND b.doc #>> '{backup_metadata,backup_name}' = name
-               AND coalesce(b.doc ->> 'status', 'available') = 'available'
-             ORDER BY coalesce(b.time_stamp, extract(epoch FROM b.created_at)) DESC, b.id DESC
-             LIMIT 1
-            ON CONFLICT DO NOTHING;
-          END IF;
-          IF TG_OP = 'DELETE' THEN
-            RETURN NULL;
-          END IF;
-        END IF;
-        host := NEW.doc #>> '{backup_metadata,hostname}';
-        name := NEW.doc #>> '{backup_metadata,backup_name}';
-        -- only a usable backup counts (not one still being created, failed or being deleted); a key
-        -- too long for the index is left out of the report rather than refusing the backup
-        IF host IS NULL OR name IS NULL OR length(host) > 255 OR length(name) > 255
-           OR coalesce(NEW.doc ->> 'status', 'available') <> 'available' THEN
-          RETURN NULL;
-        END IF;
-        INSERT INTO backup_newest AS n (owner_id, project_key, hostname, backup_name, backup_id, time_stamp, level)
-        VALUES (NEW.owner_id, coalesce(NEW.project_id, ''), host, name, NEW.id,
-                coalesce(NEW.time_stamp, extract(epoch FROM NEW.created_at)), NEW.doc #> '{backup_metadata,level}')
-        ON CONFLICT (owner_id, project_key, hostname, backup_name) DO UPDATE
-          SET backup_id = excluded.backup_id, time_stamp = excluded.time_stamp, level = excluded.level
-          WHERE (excluded.time_stamp, excluded.backup_id) > (n.time_stamp, n.backup_id);
-        RETURN NULL;
-      END
-      $fn$`);
+    await q.query(BACKUP_NEWEST_SYNC);
     await q.query(`CREATE TRIGGER backups_newest_sync AFTER INSERT OR DELETE OR UPDATE OF doc ON backups
       FOR EACH ROW EXECUTE FUNCTION freezer_backup_newest_sync()`);
     // a deleted client's liveness goes with it

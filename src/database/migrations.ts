@@ -13,6 +13,7 @@ import { JobsById1764703600000 } from '../../migrations/1764703600000-JobsById.j
 import { CheaperTextWords1764790000000 } from '../../migrations/1764790000000-CheaperTextWords.js';
 import { ProtectionStatus1764793600000 } from '../../migrations/1764793600000-ProtectionStatus.js';
 import { ImportState1764800000000 } from '../../migrations/1764800000000-ImportState.js';
+import { BackupWriters1764900000000 } from '../../migrations/1764900000000-BackupWriters.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CheaperTextWords1764790000000,
   ProtectionStatus1764793600000,
   ImportState1764800000000,
+  BackupWriters1764900000000,
 ];

@@ -12,6 +12,10 @@ interface Queryable {
 }
 
 export const DOCUMENT_TABLES = ['backups', 'clients', 'actions', 'jobs', 'sessions'] as const;
+// What the protection-status report reads: the next-run refresher rewrites every job_status row
+// after a wave of scheduler write-backs, and without fresh statistics the report's plans go wrong.
+export const STATUS_TABLES = ['job_status', 'backup_newest', 'backup_writers', 'client_liveness'] as const;
+export const KEPT_TABLES: readonly string[] = [...DOCUMENT_TABLES, ...STATUS_TABLES];
 
 // A table is analyzed once this many rows plus this share of its rows changed since its last
 // analysis. Above autovacuum's own default (50 rows + 10%), so that where autovacuum runs it gets
@@ -30,7 +34,7 @@ export function needsAnalyze({ estimatedRows, changedSinceAnalyze }: TableActivi
   return changedSinceAnalyze >= ANALYZE_MIN_CHANGED_ROWS + ANALYZE_CHANGED_SHARE * Math.max(estimatedRows, 0);
 }
 
-export async function tableActivity(db: Queryable, tables: readonly string[] = DOCUMENT_TABLES): Promise<TableActivity[]> {
+export async function tableActivity(db: Queryable, tables: readonly string[] = KEPT_TABLES): Promise<TableActivity[]> {
   const rows = await db.query<Array<{ table: string; estimated_rows: number; changed: string }>>(
     `SELECT s.relname AS table, c.reltuples AS estimated_rows, s.n_mod_since_analyze AS changed
        FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid

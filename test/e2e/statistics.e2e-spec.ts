@@ -145,6 +145,9 @@ describe('planner statistics of a never-analyzed catalogue', () => {
     url = await service.listening(WAIT_MS);
     await waitForAnalysis('backups', 1);
     await waitForAnalysis('jobs', 1);
+    // and what the protection-status report reads, written by the jobs' and backups' triggers
+    await waitForAnalysis('job_status', 1);
+    await waitForAnalysis('backup_newest', 1);
     expect(await analyzedAt('backups')).toBeInstanceOf(Date);
     // PostgreSQL publishes a session's write counts up to seconds after its commits, so the keeper
     // may act on part of the seed: at least its threshold (1000 rows on a never-analyzed table).

@@ -226,6 +226,96 @@ describe('GET /v2/:project_id/status', () => {
     expect((report.old_backups as Json[])[2]).toMatchObject({ backup_name: 'etc', time_stamp: now - 300_000, level: 0 });
   });
 
+  it("follows the writing job's interval as jobs and clients change: registration, hostname, stop, backup name, deletion", async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const db = app.get(DataSource);
+    const headers = identityHeaders(identity);
+    const base = `/v2/${identity.projectId}`;
+    const now = (await client.status()).time as number;
+    await client.post('/backups', { container: 'c', hostname: 'node3', backup_name: 'etc', time_stamp: now - 10_000 });
+    // the threshold of node3/etc: 7,200 s while an armed hourly job of a client named node3 writes it, two days otherwise
+    const maxAge = async () => {
+      const report = await client.status('?list=old_backups');
+      return (report.backups as Json).old === 1 ? (report.old_backups as Json[])[0].max_age_s : 2 * DAY;
+    };
+    const node3 = clientIdOf(identity, 'node3');
+    const jobId = (await client.post('/jobs', job(node3, { schedule_interval: '1 hours', status: 'scheduled' }))).job_id as string;
+    expect(await maxAge()).toBe(2 * DAY); // its client is not registered yet
+    await client.post('/clients', { client_id: node3, hostname: 'node3' });
+    expect(await maxAge()).toBe(7200);
+    // a hand-made change of the client's hostname (as an import's update makes) moves its jobs with it
+    await db.query(`UPDATE clients SET doc = jsonb_set(doc, '{client,hostname}', '"node3b"') WHERE owner_id = $1 AND id = $2`, [identity.userId, node3]);
+    expect(await maxAge()).toBe(2 * DAY);
+    await db.query(`UPDATE clients SET doc = jsonb_set(doc, '{client,hostname}', '"node3"') WHERE owner_id = $1 AND id = $2`, [identity.userId, node3]);
+    expect(await maxAge()).toBe(7200);
+    // a second, daily writer leaves the shortest interval in force
+    const daily = (await client.post('/jobs', job(node3, { schedule_interval: '1 days', status: 'scheduled' }))).job_id as string;
+    expect(await maxAge()).toBe(7200);
+    await client.patch(`/jobs/${jobId}`, { job_schedule: { status: 'stop' } });
+    expect(await maxAge()).toBe(2 * DAY);
+    await client.patch(`/jobs/${jobId}`, { job_schedule: { status: 'scheduled' } });
+    expect(await maxAge()).toBe(7200);
+    // the scheduler's write-backs keep it
+    await client.patch(`/jobs/${jobId}`, { job_schedule: { status: 'running', result: '', time_started: now } });
+    await client.patch(`/jobs/${jobId}`, { job_schedule: { status: 'scheduled', result: 'success', time_ended: now } });
+    expect(await maxAge()).toBe(7200);
+    const renamed = job(node3, { schedule_interval: '1 hours', status: 'scheduled' }, 'home');
+    await client.patch(`/jobs/${jobId}`, { job_actions: renamed.job_actions as Json[] });
+    expect(await maxAge()).toBe(2 * DAY);
+    await client.patch(`/jobs/${jobId}`, { job_actions: (job(node3, {}) as Json).job_actions as Json[] });
+    expect(await maxAge()).toBe(7200);
+    expect((await request(server).delete(`${base}/jobs/${daily}`).set(headers)).status).toBe(204);
+    expect(await maxAge()).toBe(7200);
+    expect((await request(server).delete(`${base}/clients/${node3}`).set(headers)).status).toBe(204);
+    expect(await maxAge()).toBe(2 * DAY);
+    await client.post('/clients', { client_id: node3, hostname: 'node3' });
+    expect(await maxAge()).toBe(7200);
+    // a newest backup deleted: the one before it becomes the newest, with the same writers
+    const newer = (await client.post('/backups', { container: 'c', hostname: 'node3', backup_name: 'etc', time_stamp: now - 9_000 })).backup_id as string;
+    expect((await request(server).delete(`${base}/backups/${newer}`).set(headers)).status).toBe(204);
+    expect(await maxAge()).toBe(7200);
+    expect((await request(server).delete(`${base}/jobs/${jobId}`).set(headers)).status).toBe(204);
+    expect(await maxAge()).toBe(2 * DAY);
+    const [{ rows }] = await db.query<Array<{ rows: number }>>(`SELECT count(*)::int AS rows FROM backup_writers WHERE owner_id = $1`, [identity.userId]);
+    expect(rows).toBe(0);
+  });
+
+  it.each(['the writer first', 'the backup first'])("never loses a pair's writer when its first backup and its first writer come at once: %s", async (first) => {
+    const identity = newIdentity();
+    const db = app.get(DataSource);
+    const [writer, backup] = [db.createQueryRunner(), db.createQueryRunner()];
+    const owner = identity.userId;
+    const project = identity.projectId;
+    const writeWriter = () =>
+      writer.query(`INSERT INTO backup_writers VALUES ($1, 'job-1', 'etc', $2, 'client-1', 'race-host', 3600)`, [owner, project]);
+    const writeBackup = () =>
+      backup.query(
+        `INSERT INTO backups (owner_id, id, project_id, user_id, doc)
+         VALUES ($1, 'b1', $2, $1, jsonb_build_object('backup_id', 'b1', 'user_id', $1::text, 'project_id', $2::text,
+           'backup_metadata', jsonb_build_object('hostname', 'race-host', 'backup_name', 'etc', 'time_stamp', 1000, 'container', 'c')))`,
+        [owner, project],
+      );
+    try {
+      await writer.startTransaction();
+      await backup.startTransaction();
+      const [holder, waiter, holds, waits] = first === 'the writer first' ? [writer, backup, writeWriter, writeBackup] : [backup, writer, writeBackup, writeWriter];
+      await holds();
+      // the other waits for the first to commit instead of missing what it writes
+      const waiting = waits();
+      const settled = await Promise.race([waiting.then(() => 'went on'), new Promise((resolve) => setTimeout(() => resolve('waits'), 300))]);
+      expect(settled).toBe('waits');
+      await holder.commitTransaction();
+      await waiting;
+      await waiter.commitTransaction();
+    } finally {
+      await writer.release();
+      await backup.release();
+    }
+    const rows = await db.query(`SELECT writer_interval_s FROM backup_newest WHERE owner_id = $1 AND hostname = 'race-host'`, [owner]);
+    expect(rows).toEqual([{ writer_interval_s: '3600' }]);
+  });
+
   it('takes only an available backup as the newest: one being created counts once it is available', async () => {
     const identity = newIdentity();
     const client = api(server, identity);
