@@ -4,12 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
 import type { JsonText } from '../../common/json/json-text.js';
-import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from '../../common/ownership/document-writes.js';
+import { DocumentObjectReads, DocumentTextReads } from '../../common/ownership/document-reads.js';
+import { DocumentUpdatesAt } from '../../common/ownership/document-updates.js';
+import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   deleteDocument,
   getDocument,
   EVERY_PROJECT,
-  getDocumentText,
   getDocumentTextAnywhere,
   type ListRequest,
   listDocuments,
@@ -30,19 +31,30 @@ export const JOB_SEARCH: SearchSpec = {
 // Every method takes the connection to use: the data source, or a transaction's manager.
 @Injectable()
 export class JobsRepository {
-  constructor(@InjectDataSource() readonly db: DataSource) {}
+  // reads and optimistic writes outside a transaction that arrive together share a statement
+  // (see document-reads.ts and document-updates.ts)
+  private readonly texts: DocumentTextReads;
+  private readonly objects: DocumentObjectReads<JobDocument>;
+  private readonly updatesAt: DocumentUpdatesAt;
+
+  constructor(@InjectDataSource() readonly db: DataSource) {
+    this.texts = new DocumentTextReads(db, TABLE);
+    this.objects = new DocumentObjectReads<JobDocument>(db, TABLE);
+    this.updatesAt = new DocumentUpdatesAt(db, TABLE);
+  }
 
   insert(owner: Owner, doc: JobDocument, db: Queryable = this.db): Promise<boolean> {
     return insertDocument(db, TABLE, owner, doc.job_id, doc);
   }
 
   get(owner: Owner, id: string, db: Queryable = this.db, lock = false): Promise<StoredDocument<JobDocument> | null> {
+    if (db === this.db && !lock) return this.objects.read(owner, id);
     return getDocument<JobDocument>(db, TABLE, owner, id, lock);
   }
 
   // the document as JSON text, for an answer
   getText(owner: Owner, id: string): Promise<StoredText | null> {
-    return getDocumentText(this.db, TABLE, owner, id);
+    return this.texts.read(owner, id);
   }
 
   // the document with this id in any project (the owner's first), as JSON text
@@ -62,7 +74,7 @@ export class JobsRepository {
 
   // Without a lock: null when another write came first (see updateDocumentAt).
   updateAt(owner: Owner, doc: JobDocument, version: number): Promise<number | null> {
-    return updateDocumentAt(this.db, TABLE, owner, doc.job_id, doc, version);
+    return this.updatesAt.write(owner, doc.job_id, doc, version);
   }
 
   update(owner: Owner, doc: JobDocument, db: Queryable): Promise<number> {

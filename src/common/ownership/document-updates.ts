@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Logger } from '@nestjs/common';
+import { queryRows } from '../../database/prepared-statements.js';
+import type { Owner } from '../auth/request-context.js';
+import { isDatabaseUnavailable } from '../errors/database-errors.js';
+import type { JsonObject } from '../json/json.types.js';
+import { updateDocumentAt } from './document-writes.js';
+import type { Queryable } from './owned-documents.js';
+
+// Documents written at once at most: a statement's arrays stay small, and a batch that fails and
+// is written again row by row costs little.
+const MAX_BATCH = 64;
+// A failed batch is logged at most this often.
+const LOG_EVERY_MS = 10_000;
+
+interface Waiting {
+  owner: Owner;
+  id: string;
+  doc: JsonObject;
+  version: number;
+  resolve(version: number | null): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The optimistic writes of a read-decide-write (a document replaced if it is still at the version
+ * read, see updateDocumentAt) that arrive together are written together: those handed in during
+ * one turn of the event loop go to PostgreSQL as one UPDATE, one round trip and one commit, and
+ * each is answered once that commit is done. Under load (schedulers writing back their jobs' runs)
+ * most of a write's cost is the statement and the commit around the row, not the row.
+ *
+ * Each write gets what it would have got alone: the new version, or null when the row is no
+ * longer at the version read (another write came first; the caller then decides again under a
+ * lock). Two writes of one row in one batch: the row takes one of them and the other answers null
+ * and goes the locked way, as if it had come second. Rows are written in key order, so that two
+ * batches cannot deadlock. A batch that fails (a value the database refuses) is written again row
+ * by row, so that each write gets its own answer; one that fails because the database cannot be
+ * reached fails every write of it.
+ */
+export class DocumentUpdatesAt {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  private readonly batchSql: string;
+  private readonly logger = new Logger('DocumentUpdatesAt');
+  private lastLogged = 0;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly table: string,
+  ) {
+    // u.project_id NULL: the owner's document in any project (a v1 or user-scoped write)
+    this.batchSql = `UPDATE ${table} AS t SET doc = u.doc::jsonb, version = t.version + 1, updated_at = clock_timestamp()
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, n)
+       WHERE t.owner_id = u.owner_id AND t.id = u.id AND t.version = u.version AND (u.project_id IS NULL OR t.project_id = u.project_id)
+      RETURNING u.n::int AS n, t.version`;
+  }
+
+  // The new version, or null when the row is no longer at `version`.
+  write(owner: Owner, id: string, doc: JsonObject, version: number): Promise<number | null> {
+    return new Promise<number | null>((resolve, reject) => {
+      this.waiting.push({ owner, id, doc, version, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const all = this.waiting.sort((a, b) => compare(a.owner.ownerId, b.owner.ownerId) || compare(a.id, b.id));
+    this.waiting = [];
+    for (let from = 0; from < all.length; from += MAX_BATCH) void this.writeBatch(all.slice(from, from + MAX_BATCH));
+  }
+
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return this.writeOne(batch[0]!);
+    let rows: Array<{ n: number; version: number }>;
+    try {
+      rows = await queryRows<{ n: number; version: number }>(this.db, this.batchSql, [
+        batch.map((w) => w.owner.ownerId),
+        batch.map((w) => w.owner.projectFilter),
+        batch.map((w) => w.id),
+        batch.map((w) => w.version),
+        batch.map((w) => JSON.stringify(w.doc)),
+      ]);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        for (const { reject } of batch) reject(error);
+        return;
+      }
+      this.logFailedBatch(batch.length, error);
+      await Promise.all(batch.map((waiting) => this.writeOne(waiting)));
+      return;
+    }
+    const versions = new Array<number | null>(batch.length).fill(null);
+    for (const { n, version } of rows) versions[n - 1] = version;
+    batch.forEach(({ resolve }, i) => resolve(versions[i]!));
+  }
+
+  private writeOne({ owner, id, doc, version, resolve, reject }: Waiting): Promise<void> {
+    return updateDocumentAt(this.db, this.table, owner, id, doc, version).then(resolve, reject);
+  }
+
+  private logFailedBatch(rows: number, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastLogged < LOG_EVERY_MS) return;
+    this.lastLogged = now;
+    const code = (error as { code?: unknown }).code;
+    this.logger.warn(`A batch of ${rows} ${this.table} writes failed (SQLSTATE ${typeof code === 'string' ? code : 'unknown'}); writing them one by one`);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
