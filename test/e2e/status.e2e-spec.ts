@@ -281,6 +281,23 @@ describe('GET /v2/:project_id/status', () => {
     expect(rows).toBe(0);
   });
 
+  it('counts no pair without a backup: one whose writing job waits for its first backup, one whose only backup was deleted', async () => {
+    const identity = newIdentity();
+    const client = api(server, identity);
+    const now = (await client.status()).time as number;
+    const node = clientIdOf(identity, 'node5');
+    await client.post('/clients', { client_id: node, hostname: 'node5' });
+    await client.post('/jobs', job(node, { schedule_interval: '1 hours', status: 'scheduled' }));
+    expect((await client.status()).backups).toEqual({ total: 0, fresh: 0, old: 0, oldest_age_s: null });
+    // the first backup comes with its writer's threshold
+    const only = (await client.post('/backups', { container: 'c', hostname: 'node5', backup_name: 'etc', time_stamp: now - 10_000 })).backup_id as string;
+    const report = await client.status();
+    expect(report.backups).toMatchObject({ total: 1, old: 1 });
+    expect(report.old_backups).toEqual([expect.objectContaining({ backup_id: only, max_age_s: 7200 })]);
+    expect((await request(server).delete(`/v2/${identity.projectId}/backups/${only}`).set(identityHeaders(identity))).status).toBe(204);
+    expect((await client.status()).backups).toEqual({ total: 0, fresh: 0, old: 0, oldest_age_s: null });
+  });
+
   it.each(['the writer first', 'the backup first'])("never loses a pair's writer when its first backup and its first writer come at once: %s", async (first) => {
     const identity = newIdentity();
     const db = app.get(DataSource);

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isJsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { SqlParams } from '../../common/search/sql-params.js';
+import { inTransaction } from '../../common/ownership/transaction.js';
 import { type NextRun, nextRunOf } from './schedule/next-run.js';
 import { type StatusScope, scopeConditions } from './status-scope.js';
 
@@ -15,6 +16,8 @@ interface StaleRow {
   armed_at: number;
   time_started: string | null;
   time_ended: string | null;
+  // the writing interval computed last time (bigint: text), null if none
+  interval_s: string | null;
   schedule: JsonValue;
 }
 
@@ -38,7 +41,7 @@ export class JobScheduleRefresher {
       const rows = await this.db.query<StaleRow[]>(
         // the rows to compute through their partial index, each job's schedule by its primary key;
         // a job not armed has no next run to report, only a schedule to check: now stands in
-        `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended,
+        `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended, s.interval_s,
                 (SELECT j.doc -> 'job_schedule' FROM jobs j WHERE j.owner_id = s.owner_id AND j.id = s.id) AS schedule,
                 extract(epoch FROM coalesce(s.armed_at, now()))::float8 AS armed_at
            FROM job_status s
@@ -58,20 +61,35 @@ export class JobScheduleRefresher {
       if (computed.length > 0 && computed.length % JOBS_PER_TURN === 0) await yieldToEventLoop();
       computed.push(this.compute(row));
     }
-    await this.db.query(
-      `UPDATE job_status s
-          SET computed_version = u.version, next_run = u.next_run, interval_s = u.interval_s, schedule_error = u.error
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[]) AS u(owner_id, id, version, next_run, interval_s, error)
-        WHERE s.owner_id = u.owner_id AND s.id = u.id AND s.version = u.version`,
-      [
-        rows.map((r) => r.owner_id),
-        rows.map((r) => r.id),
-        rows.map((r) => r.version),
-        computed.map((c) => c.nextRun),
-        computed.map((c) => c.intervalS),
-        computed.map((c) => c.error),
-      ],
-    );
+    // The next runs and, for the jobs whose writing interval changed, which backups they write:
+    // the rows' own triggers stand aside for the bulk function, which keeps the writers of the
+    // whole batch in a few statements instead of a dozen per job (the first report after many jobs
+    // changed computes thousands). Run again if a concurrent writer makes it a deadlock victim.
+    await inTransaction(this.db, async (em) => {
+      await em.query(`SELECT set_config('freezer.writers_in_bulk', 'on', true)`);
+      const written: Array<{ owner_id: string; id: string }> = await em.query(
+        `UPDATE job_status s
+            SET computed_version = u.version, next_run = u.next_run, interval_s = u.interval_s, schedule_error = u.error
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[]) AS u(owner_id, id, version, next_run, interval_s, error)
+          WHERE s.owner_id = u.owner_id AND s.id = u.id AND s.version = u.version
+         RETURNING s.owner_id, s.id`,
+        [
+          rows.map((r) => r.owner_id),
+          rows.map((r) => r.id),
+          rows.map((r) => r.version),
+          computed.map((c) => c.nextRun),
+          computed.map((c) => c.intervalS),
+          computed.map((c) => c.error),
+        ],
+      ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ owner_id: string; id: string }>);
+      // a job whose interval stayed as it was writes the same backups as before
+      const moved = new Set(rows.filter((r, i) => (r.interval_s === null ? null : Number(r.interval_s)) !== computed[i]!.intervalS).map((r) => `${r.owner_id}\u0000${r.id}`));
+      const changed = written.filter((r) => moved.has(`${r.owner_id}\u0000${r.id}`));
+      if (changed.length > 0) {
+        await em.query(`SELECT freezer_backup_writers_of_jobs($1::text[], $2::text[])`, [changed.map((r) => r.owner_id), changed.map((r) => r.id)]);
+      }
+      await em.query(`SELECT set_config('freezer.writers_in_bulk', 'off', true)`);
+    });
   }
 
   // One job's next run; a job this cannot compute is reported as never running rather than

@@ -78,7 +78,8 @@ function backupsSql(scope: StatusScope, window: StatusWindow, params: SqlParams)
                  (${maxAgeOf})::float8 AS max_age_s,
                  ${now} - b.time_stamp > ${maxAgeOf} AS old
             FROM backup_newest b
-           WHERE ${scopeConditions(scope, params, 'b', 'b.project_key')}`;
+           -- a pair whose writers wait for its first backup has no backup to report
+           WHERE ${scopeConditions(scope, params, 'b', 'b.project_key')} AND b.backup_id IS NOT NULL`;
 }
 
 // -1 in time_started/time_ended means "never" (§8.1): null here
