@@ -4,8 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/request-context.js';
 import type { JsonText } from '../../common/json/json-text.js';
-import { DocumentUpdatesAt } from '../../common/ownership/document-updates.js';
-import { insertDocument, updateDocument, upsertDocument } from '../../common/ownership/document-writes.js';
+import { insertDocument, updateDocument, updateDocumentAt, upsertDocument } from '../../common/ownership/document-writes.js';
 import {
   deleteDocument,
   getDocument,
@@ -34,12 +33,7 @@ const MEMBERSHIP = ['jobs', 'session_tag'] as const;
 // Every method takes the connection to use: the data source, or a transaction's manager.
 @Injectable()
 export class SessionsRepository {
-  // optimistic writes that arrive together share a statement (see document-updates.ts)
-  private readonly updatesAt: DocumentUpdatesAt;
-
-  constructor(@InjectDataSource() readonly db: DataSource) {
-    this.updatesAt = new DocumentUpdatesAt(db, TABLE);
-  }
+  constructor(@InjectDataSource() readonly db: DataSource) {}
 
   insert(owner: Owner, doc: SessionDocument, db: Queryable = this.db): Promise<boolean> {
     return insertDocument(db, TABLE, owner, doc.session_id, doc);
@@ -61,7 +55,7 @@ export class SessionsRepository {
 
   // Without a lock: null when another write came first (see updateDocumentAt).
   updateAt(owner: Owner, doc: SessionDocument, version: number): Promise<number | null> {
-    return this.updatesAt.write(owner, doc.session_id, doc, version);
+    return updateDocumentAt(this.db, TABLE, owner, doc.session_id, doc, version);
   }
 
   update(owner: Owner, doc: SessionDocument, db: Queryable): Promise<number> {
