@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { isJsonObject, type JsonValue } from '../../common/json/json.types.js';
 import { SqlParams } from '../../common/search/sql-params.js';
 import { inTransaction } from '../../common/ownership/transaction.js';
+import { queryRows } from '../../database/prepared-statements.js';
 import { type NextRun, nextRunOf } from './schedule/next-run.js';
 import { type StatusScope, scopeConditions } from './status-scope.js';
 
@@ -67,7 +68,8 @@ export class JobScheduleRefresher {
     // changed computes thousands). Run again if a concurrent writer makes it a deadlock victim.
     await inTransaction(this.db, async (em) => {
       await em.query(`SELECT set_config('freezer.writers_in_bulk', 'on', true)`);
-      const written: Array<{ owner_id: string; id: string }> = await em.query(
+      const written = await queryRows<{ owner_id: string; id: string }>(
+        em,
         `UPDATE job_status s
             SET computed_version = u.version, next_run = u.next_run, interval_s = u.interval_s, schedule_error = u.error
            FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::text[]) AS u(owner_id, id, version, next_run, interval_s, error)
@@ -81,7 +83,7 @@ export class JobScheduleRefresher {
           computed.map((c) => c.intervalS),
           computed.map((c) => c.error),
         ],
-      ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ owner_id: string; id: string }>);
+      );
       // a job whose interval stayed as it was writes the same backups as before
       const moved = new Set(rows.filter((r, i) => (r.interval_s === null ? null : Number(r.interval_s)) !== computed[i]!.intervalS).map((r) => `${r.owner_id}\u0000${r.id}`));
       const changed = written.filter((r) => moved.has(`${r.owner_id}\u0000${r.id}`));
