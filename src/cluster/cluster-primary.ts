@@ -45,7 +45,8 @@ export function superviseWorkers(count: number, logger: Logger): void {
       if (code !== 0) exitCode = 1;
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.log(exitCode === 0 ? 'All workers stopped' : 'All workers stopped, not all cleanly');
-        process.exit(exitCode);
+        // standard output to a pipe is written asynchronously: exit once that last line is out
+        process.stdout.write('', () => process.exit(exitCode));
       }
       return;
     }
