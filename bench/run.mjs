@@ -244,13 +244,14 @@ function sideBySideMarkdown(rows) {
   out.push('Side by side, on the same two cores: the original (uwsgi 2 processes × 4 threads) and this service with WORKERS=1 and WORKERS=2, each on its own database seeded through its own API with the same catalogue and then analyzed (VACUUM ANALYZE). ' +
     "The target holds for the better of the two. The original's errors are its own (it loses concurrent updates of one session: S7 answers 400 `job_id not found in session`) and do not fail the run.");
   out.push('');
-  out.push('| scenario | original req/s | WORKERS=1 req/s | × original | WORKERS=2 req/s | × original | target | errors (original / 1 / 2) | peak RSS MB of one process (original / 1 / 2) |');
-  out.push('|---|---:|---:|---:|---:|---:|---|---:|---:|');
+  out.push('| scenario | original req/s | WORKERS=1 req/s | × original | WORKERS=2 req/s | × original | target | errors (original / 1 / 2) | peak RSS MB of one process (original / 1 / 2) | CPU µs per request: server + PostgreSQL, machine (original / 1 / 2) |');
+  out.push('|---|---:|---:|---:|---:|---:|---|---:|---:|---:|');
   for (const c of rows) {
     const target = c.factor ? `≥ ${c.factor}× ${c.met ? '✓' : '✗'}` : '—';
     const sides = [c.original, c.workers1, c.workers2];
     const rss = sides.map((r) => fmt(r.memory?.peakProcessRssMb, 0)).join(' / ');
-    out.push(`| ${c.id} ${c.title} | ${rate(c.original.rps)} | ${rate(c.workers1.rps)} | ${fmt(c.ratio1, 2)} | ${rate(c.workers2.rps)} | ${fmt(c.ratio2, 2)} | ${target} | ${sides.map(errorCell).join(' / ')} | ${rss} |`);
+    const cpu = sides.map((r) => (r.cpu ? `${r.cpu.serviceUs} + ${r.cpu.postgresUs}, ${r.cpu.machineUs}` : '—')).join(' / ');
+    out.push(`| ${c.id} ${c.title} | ${rate(c.original.rps)} | ${rate(c.workers1.rps)} | ${fmt(c.ratio1, 2)} | ${rate(c.workers2.rps)} | ${fmt(c.ratio2, 2)} | ${target} | ${sides.map(errorCell).join(' / ')} | ${rss} | ${cpu} |`);
   }
   return out.join('\n');
 }
@@ -370,6 +371,7 @@ async function main() {
       }
       log(`${name} ${scenario.title}: ${rate(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ` +
         `errors ${r.errors}${r.empty ? `, empty answers ${r.empty}` : ''}, peak RSS ${fmt(r.memory.peakRssMb, 1)} MB (VmHWM ${fmt(r.memory.hwmMb, 1)} MB), one process at most ${fmt(r.memory.peakProcessRssMb, 1)} MB` +
+        `${r.cpu ? `, CPU µs/request: server ${r.cpu.serviceUs}, PostgreSQL ${r.cpu.postgresUs}, machine ${r.cpu.machineUs}` : ''}` +
         `${rows === null ? '' : `, ${fmt(rows, 1)} rows/answer`}`);
       if (r.errors > 0) log(`  ${name}: ${r.unexpected} answers other than ${scenario.expect}, ${r.socketErrors} socket errors; last: ${r.errorSample || '—'}`);
       return { ...r, rowsPerAnswer: rows };

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleCpu, waitForQuiet } from './cpu.mjs';
 import { sampleMemory } from './memory.mjs';
 
 const WRK_DIR = join(dirname(fileURLToPath(import.meta.url)), 'wrk');
@@ -77,8 +78,8 @@ export async function wrk({ url, script, seconds, threads, connections, timeout,
   };
 }
 
-// Warm-up, then the measured run with the memory of the server's process tree sampled every
-// 100 ms. `settings`: url, pid, workDir, threads, connections, timeout, duration, warmup, and the
+// A wait for a quiet machine, a warm-up, then the measured run with the memory of the server's
+// process tree sampled every 100 ms and the CPU it, PostgreSQL and the machine used counted. `settings`: url, pid, workDir, threads, connections, timeout, duration, warmup, and the
 // common script arguments (user, project, data file paths by name, search limit).
 export async function measure(scenario, settings, log = console.error) {
   const script = buildScript(settings.workDir, scenario);
@@ -92,12 +93,15 @@ export async function measure(scenario, settings, log = console.error) {
     ...scenario.args,
   };
   const common = { url: settings.url, script, threads: settings.threads, connections: settings.connections, timeout: settings.timeout };
+  const settled = await waitForQuiet();
+  if (!settled.quiet) log(`  ${scenario.id}: the machine was still ${Math.round(settled.busyShare * 100)}% busy after ${Math.round(settled.waitedMs / 1000)} s; measuring anyway`);
   let warm = null;
   if (settings.warmup > 0) {
     warm = await wrk({ ...common, seconds: settings.warmup, args: { ...args, tag: `${settings.tag}w` } });
     if (warm.errors > 0) log(`  ${scenario.id} warm-up: ${warm.errors} errors, e.g. ${warm.errorSample || '(socket errors)'}`);
   }
   const sampler = sampleMemory(settings.pid);
+  const cpuSampler = sampleCpu(settings.pid);
   let result;
   try {
     result = await wrk({ ...common, seconds: settings.duration, args: { ...args, tag: settings.tag } });
@@ -106,5 +110,7 @@ export async function measure(scenario, settings, log = console.error) {
     throw error;
   }
   const memory = sampler.stop();
-  return { ...result, memory, warmupErrors: warm?.errors ?? null, warmupRequests: warm?.requests ?? null, warmupOk: warm?.ok ?? 0 };
+  // requests wrk sent, answered or not: each cost the server something
+  const cpu = cpuSampler.stop(result.requests);
+  return { ...result, memory, cpu, warmupErrors: warm?.errors ?? null, warmupRequests: warm?.requests ?? null, warmupOk: warm?.ok ?? 0 };
 }

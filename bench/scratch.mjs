@@ -43,10 +43,12 @@ export function freePort() {
 }
 
 // `node dist/src/main.js` on the database, answering /healthcheck; stop() sends SIGTERM and waits.
-// `pid` is the process's, for sampling its memory.
+// `pid` is the process's, for sampling its memory. BENCH_NODE_ARGS adds options to its node
+// (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles it; NODE_OPTIONS refuses --cpu-prof).
 export async function startService(databaseUrl, port, env = {}) {
   // as npm start and the image start it (see src/cluster/heap-flags.ts)
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', 'dist/src/main.js'], {
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, ['--max-semi-space-size=16', ...extra, 'dist/src/main.js'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -10,6 +10,7 @@ import { jsonEqual } from '../../common/json/json-equal.js';
 import { mergeDocument } from '../../common/json/merge-document.js';
 import { newDocumentId } from '../../common/ownership/document-id.js';
 import type { Queryable, StoredDocument, StoredText } from '../../common/ownership/owned-documents.js';
+import { SerialByKey } from '../../common/ownership/serial-by-key.js';
 import { inTransaction } from '../../common/ownership/transaction.js';
 import { FreezerMetrics } from '../../common/observability/metrics.js';
 import { parseSearch } from '../../common/search/search-document.js';
@@ -25,6 +26,9 @@ export interface SessionWriteResult {
 
 @Injectable()
 export class SessionsService {
+  // session actions of one session, one at a time in this process (see SerialByKey)
+  private readonly actionQueue = new SerialByKey();
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly membership: SessionMembershipService,
@@ -91,9 +95,15 @@ export class SessionsService {
   // §10.5: read, decide, write only if nobody wrote in between (D12). First without a lock, two
   // statements: the usual case of schedulers acting on sessions of their own. When another writer
   // came first, again under the row lock, which queues the writers of one busy session; waiting
-  // there can make it a deadlock victim of other writers: run again.
+  // there can make it a deadlock victim of other writers: run again. The schedulers of one
+  // session's jobs start and end them at the same moments, so their actions on one session queue
+  // in this process first, and only writers from elsewhere take the locked way.
   async applyAction(owner: Owner, sessionId: string, body: JsonValue | undefined): Promise<{ result: string; session_tag: number }> {
     const action = parseSessionAction(body);
+    return this.actionQueue.run(`${owner.ownerId}\u0000${sessionId}`, () => this.applyParsedAction(owner, sessionId, action));
+  }
+
+  private async applyParsedAction(owner: Owner, sessionId: string, action: SessionAction): Promise<{ result: string; session_tag: number }> {
     const unlocked = await this.sessions.getWithClock(owner, sessionId);
     if (!unlocked.current) throw notFound(sessionId);
     let answer = await this.decide(unlocked.current, action, unlocked.now, (outcome, version) =>

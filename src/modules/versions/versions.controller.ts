@@ -47,7 +47,13 @@ export class VersionsController {
 }
 
 // Sent as bytes: Express appends "; charset=utf-8" to the type of a string body, and clients
-// compare the media type exactly (it is UTF-8 JSON by definition).
+// compare the media type exactly (it is UTF-8 JSON by definition). The documents never change, so
+// their bytes are made once rather than on every request.
+const HOME_BYTES = {
+  v1: Buffer.from(JSON.stringify(homeDocument('v1'), null, 4)),
+  v2: Buffer.from(JSON.stringify(homeDocument('v2'), null, 4)),
+};
+
 function sendHome(res: Response, version: 'v1' | 'v2'): void {
-  res.status(200).type('application/json-home').send(Buffer.from(JSON.stringify(homeDocument(version), null, 4)));
+  res.status(200).type('application/json-home').send(HOME_BYTES[version]);
 }

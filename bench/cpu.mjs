@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// CPU time spent while a scenario runs, read from /proc (Linux): the service's process tree, every
+// PostgreSQL process, and the whole machine. Divided by the requests answered, it tells where a
+// request's time goes when the two cores are the limit (a profile of the service alone cannot: a
+// process waiting for a core shows as time spent in whatever system call let the other run).
+import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from './memory.mjs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux build this runs on
+
+// utime + stime of one process, in ticks, or 0 once it has exited.
+function ticksOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function postgresPids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+// Busy ticks of the machine (every core): all but idle and iowait.
+function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4];
+}
+
+function snapshot(rootPid) {
+  const service = new Map(processTree(rootPid).map((pid) => [pid, ticksOf(pid)]));
+  const postgres = new Map(postgresPids().map((pid) => [pid, ticksOf(pid)]));
+  return { service, postgres, machine: machineTicks() };
+}
+
+// Ticks gained by the processes alive at the end (a process started meanwhile counts from zero).
+function gained(before, afterPids) {
+  let sum = 0;
+  for (const pid of afterPids) sum += ticksOf(pid) - (before.get(pid) ?? 0);
+  return sum;
+}
+
+// start() before the run; stop(requests) after it answers µs of CPU per request of each side.
+export function sampleCpu(rootPid) {
+  const before = snapshot(rootPid);
+  return {
+    stop(requests) {
+      const service = gained(before.service, processTree(rootPid));
+      const postgres = gained(before.postgres, postgresPids());
+      const machine = machineTicks() - before.machine;
+      const perRequest = (ticks) => (requests > 0 ? Math.round((ticks / TICKS_PER_SECOND / requests) * 1e6) : null);
+      return { serviceUs: perRequest(service), postgresUs: perRequest(postgres), machineUs: perRequest(machine) };
+    },
+  };
+}
+
+// Waits until the machine is quiet (its cores busy less than `busyShare` of a `windowMs` window),
+// at most `timeoutMs`: what a scenario left running (a side still working off requests its load
+// generator gave up on) would otherwise be measured as part of the next one. Answers the ms waited
+// and whether the machine did become quiet.
+export async function waitForQuiet({ busyShare = 0.15, windowMs = 500, timeoutMs = 60000 } = {}) {
+  const started = Date.now();
+  const total = () => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number).reduce((a, b) => a + b, 0);
+  for (;;) {
+    const busy0 = machineTicks();
+    const all0 = total();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const all = total() - all0;
+    const share = all > 0 ? (machineTicks() - busy0) / all : 0;
+    if (share < busyShare) return { waitedMs: Date.now() - started, quiet: true };
+    if (Date.now() - started >= timeoutMs) return { waitedMs: Date.now() - started, quiet: false, busyShare: share };
+  }
+}
