@@ -112,6 +112,7 @@ try {
 } finally {
   if (process.env.BENCH_KEEP !== '1') await maria.query(`DROP DATABASE IF EXISTS ${name}`);
   await maria.end();
-  await target.drop();
+  if (process.env.BENCH_KEEP === '1') console.log(`kept: MariaDB database ${name}, ${target.url}`);
+  else await target.drop();
   rmSync(work, { recursive: true, force: true });
 }

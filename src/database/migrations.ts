@@ -14,6 +14,7 @@ import { CheaperTextWords1764790000000 } from '../../migrations/1764790000000-Ch
 import { ProtectionStatus1764793600000 } from '../../migrations/1764793600000-ProtectionStatus.js';
 import { ImportState1764800000000 } from '../../migrations/1764800000000-ImportState.js';
 import { BackupWriters1764900000000 } from '../../migrations/1764900000000-BackupWriters.js';
+import { JobsPromotedByWriter1765000000000 } from '../../migrations/1765000000000-JobsPromotedByWriter.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ProtectionStatus1764793600000,
   ImportState1764800000000,
   BackupWriters1764900000000,
+  JobsPromotedByWriter1765000000000,
 ];

@@ -16,6 +16,16 @@ const MAX_BATCH = 6;
 // A failed batch is logged at most this often.
 const LOG_EVERY_MS = 10_000;
 
+// The setting a table's promote trigger reads to stand aside (see the migrations).
+const WRITER_SETTING = 'freezer.promoted_by_writer';
+
+// Columns a table's trigger fills from the document that the writer computes instead.
+export interface WriterPromoted {
+  columns: readonly string[];
+  // their values for a document, as JSON text, in the order of `columns`
+  compute(doc: JsonObject): string[];
+}
+
 interface Waiting {
   owner: Owner;
   id: string;
@@ -38,7 +48,8 @@ interface Waiting {
  * and goes the locked way, as if it had come second. Rows are written in key order, so that two
  * batches cannot deadlock. A batch that fails (a value the database refuses) is written again row
  * by row, so that each write gets its own answer; one that fails because the database cannot be
- * reached fails every write of it.
+ * reached fails every write of it. With `promoted`, the writer also hands in the columns the
+ * table's trigger would compute from each document, and the trigger stands aside.
  */
 export class DocumentUpdatesAt {
   private waiting: Waiting[] = [];
@@ -50,12 +61,9 @@ export class DocumentUpdatesAt {
   constructor(
     private readonly db: Queryable,
     private readonly table: string,
+    private readonly promoted?: WriterPromoted,
   ) {
-    // u.project_id NULL: the owner's document in any project (a v1 or user-scoped write)
-    this.batchSql = `UPDATE ${table} AS t SET doc = u.doc::jsonb, version = t.version + 1, updated_at = clock_timestamp()
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, n)
-       WHERE t.owner_id = u.owner_id AND t.id = u.id AND t.version = u.version AND (u.project_id IS NULL OR t.project_id = u.project_id)
-      RETURNING u.n::int AS n, t.version`;
+    this.batchSql = promoted ? promotedBatchSql(table, promoted.columns) : plainBatchSql(table);
   }
 
   // The new version, or null when the row is no longer at `version`.
@@ -77,27 +85,32 @@ export class DocumentUpdatesAt {
   }
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1) return this.writeOne(batch[0]!);
-    let rows: Array<{ n: number; version: number }>;
+    if (batch.length === 1 && !this.promoted) return this.writeOne(batch[0]!);
+    let rows: Array<{ n: number | null; version: number }>;
     try {
-      rows = await queryRows<{ n: number; version: number }>(this.db, this.batchSql, [
+      const params: unknown[] = [
         batch.map((w) => w.owner.ownerId),
         batch.map((w) => w.owner.projectFilter),
         batch.map((w) => w.id),
         batch.map((w) => w.version),
         batch.map((w) => JSON.stringify(w.doc)),
-      ]);
+      ];
+      if (this.promoted) {
+        const values = batch.map((w) => this.promoted!.compute(w.doc));
+        this.promoted.columns.forEach((_, i) => params.push(values.map((row) => row[i])));
+      }
+      rows = await queryRows<{ n: number | null; version: number }>(this.db, this.batchSql, params);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) {
+      if (isDatabaseUnavailable(error) || batch.length === 1) {
         for (const { reject } of batch) reject(error);
         return;
       }
       this.logFailedBatch(batch.length, error);
-      await Promise.all(batch.map((waiting) => this.writeOne(waiting)));
+      await Promise.all(batch.map((waiting) => this.writeBatch([waiting])));
       return;
     }
     const versions = new Array<number | null>(batch.length).fill(null);
-    for (const { n, version } of rows) versions[n - 1] = version;
+    for (const { n, version } of rows) if (n !== null) versions[n - 1] = version;
     batch.forEach(({ resolve }, i) => resolve(versions[i]!));
   }
 
@@ -112,6 +125,35 @@ export class DocumentUpdatesAt {
     const code = (error as { code?: unknown }).code;
     this.logger.warn(`A batch of ${rows} ${this.table} writes failed (SQLSTATE ${typeof code === 'string' ? code : 'unknown'}); writing them one by one`);
   }
+}
+
+// u.project_id NULL: the owner's document in any project (a v1 or user-scoped write)
+const MATCHES = 't.owner_id = u.owner_id AND t.id = u.id AND t.version = u.version AND (u.project_id IS NULL OR t.project_id = u.project_id)';
+
+function plainBatchSql(table: string): string {
+  return `UPDATE ${table} AS t SET doc = u.doc::jsonb, version = t.version + 1, updated_at = clock_timestamp()
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, n)
+     WHERE ${MATCHES}
+    RETURNING u.n::int AS n, t.version`;
+}
+
+// The writer's columns go in with the document, and the table's trigger stands aside for this
+// statement's rows (its WHEN reads the setting): the setting is made before the rows reach the
+// trigger and undone by the same statement once every row is written, as the backups' INSERT does.
+// The LEFT JOIN makes the undoing part of the answer even when no row was written.
+function promotedBatchSql(table: string, columns: readonly string[]): string {
+  const names = columns.map((_, i) => `p${i}`);
+  const arrays = columns.map((_, i) => `$${6 + i}::text[]`);
+  const set = columns.map((column, i) => `${column} = u.${names[i]}::jsonb`).join(', ');
+  return `WITH written AS (
+      UPDATE ${table} AS t SET doc = u.doc::jsonb, ${set}, version = t.version + 1, updated_at = clock_timestamp()
+        FROM (SELECT set_config('${WRITER_SETTING}', 'on', true)) AS writer,
+             unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], ${arrays.join(', ')})
+               WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, ${names.join(', ')}, n)
+       WHERE ${MATCHES}
+      RETURNING u.n::int AS n, t.version),
+    undone AS (SELECT set_config('${WRITER_SETTING}', 'off', true) FROM (SELECT count(*) FROM written) AS c)
+    SELECT w.n, w.version FROM undone LEFT JOIN written AS w ON true`;
 }
 
 function compare(a: string, b: string): number {

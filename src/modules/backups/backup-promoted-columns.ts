@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { isJsonObject, type JsonObject, type JsonValue } from '../../common/json/json.types.js';
+import { jsonbKeys, keyValues } from '../../common/search/key-values.js';
 
 // The columns the backups trigger (freezer_backups_promote) fills, computed here by the writers
 // that insert backups (the API's POST, the import's bulk path) so that PostgreSQL need not run the
@@ -20,57 +21,11 @@ export interface BackupPromotedColumns {
 
 class NotMirrored extends Error {}
 
-const encoder = new TextEncoder();
-
-// JSONB keeps an object's keys shortest first, then by their bytes (lengthCompareJsonbString).
-// For ASCII keys (nearly all) the UTF-16 units are the bytes.
-function jsonbKeys(object: JsonObject): string[] {
-  const keys = Object.keys(object);
-  if (keys.every((key) => /^[\u0000-\u007f]*$/.test(key))) {
-    return keys.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
-  }
-  const keyed = keys.map((key) => ({ key, bytes: encoder.encode(key) }));
-  keyed.sort((a, b) => {
-    if (a.bytes.length !== b.bytes.length) return a.bytes.length - b.bytes.length;
-    for (let i = 0; i < a.bytes.length; i++) if (a.bytes[i] !== b.bytes[i]) return a.bytes[i]! - b.bytes[i]!;
-    return 0;
-  });
-  return keyed.map(({ key }) => key);
-}
-
-function isContainer(value: JsonValue | undefined): value is JsonObject | JsonValue[] {
-  return typeof value === 'object' && value !== null;
-}
-
 // A number as numeric_out prints the JSONB number JSON.stringify wrote.
 function numberText(value: number): string {
   const text = JSON.stringify(value);
   if (/[eE]/.test(text)) throw new NotMirrored();
   return text;
-}
-
-// freezer_key_values(doc, key): the values of `key` at the shallowest level of objects that has it.
-function keyValues(doc: JsonValue, key: string): JsonValue[] {
-  if (!isJsonObject(doc)) return [];
-  if (key in doc) return [doc[key]!];
-  let level: JsonObject[] = [doc];
-  while (level.length > 0) {
-    const found = level.filter((object) => key in object).map((object) => object[key]!);
-    if (found.length > 0) return found;
-    // the recursive CTE: the containers among the level's values, then the containers inside
-    // those that are arrays, a depth at a time
-    let work: Array<JsonObject | JsonValue[]> = [];
-    for (const object of level) for (const k of jsonbKeys(object)) if (isContainer(object[k])) work.push(object[k] as JsonObject | JsonValue[]);
-    const all = [...work];
-    while (work.length > 0) {
-      const next: Array<JsonObject | JsonValue[]> = [];
-      for (const value of work) if (Array.isArray(value)) for (const element of value) if (isContainer(element)) next.push(element);
-      all.push(...next);
-      work = next;
-    }
-    level = all.filter(isJsonObject);
-  }
-  return [];
 }
 
 // freezer_doc_text(doc): the string and number leaves in jsonpath `strict $.**` order (the item,

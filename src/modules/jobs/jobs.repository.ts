@@ -20,6 +20,7 @@ import {
 } from '../../common/ownership/owned-documents.js';
 import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { JobDocument } from './job-document.js';
+import { JOB_PROMOTED_COLUMNS, jobPromotedColumns } from './job-promoted-columns.js';
 
 const TABLE = 'jobs';
 
@@ -40,7 +41,7 @@ export class JobsRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {
     this.texts = new DocumentTextReads(db, TABLE);
     this.objects = new DocumentObjectReads<JobDocument>(db, TABLE);
-    this.updatesAt = new DocumentUpdatesAt(db, TABLE);
+    this.updatesAt = new DocumentUpdatesAt(db, TABLE, { columns: JOB_PROMOTED_COLUMNS, compute: jobPromotedColumns });
   }
 
   insert(owner: Owner, doc: JobDocument, db: Queryable = this.db): Promise<boolean> {
