@@ -690,6 +690,55 @@ describe('operations: SIGTERM', () => {
     await expect(storedNames(identity)).resolves.toEqual(['held']);
   }, 120_000);
 
+  it('a request whose client gave up still finishes before the database pool closes: its write is kept and the exit is clean', async () => {
+    const { service, url } = await start();
+    const identity = newIdentity();
+    const v2 = `/v2/${identity.projectId}`;
+    const headers = identityHeaders(identity);
+    const { job_id: jobId } = (await answer(url, 'POST', `${v2}/jobs`, { body: buildJobDoc(), headers })).body as { job_id: string };
+    const { session_id: sessionId } = (await answer(url, 'POST', `${v2}/sessions`, { body: buildSessionDoc({ hold_off: 3600 }), headers })).body as { session_id: string };
+    expect((await answer(url, 'PUT', `${v2}/sessions/${sessionId}/jobs/${jobId}`, { headers })).status).toBe(204);
+    // A session action reads the session, then writes it with a statement of its own: the read
+    // waits behind this lock, and the write needs the pool again after the shutdown has begun.
+    const holder = new pg.Client({ connectionString: scratch!.url });
+    await holder.connect();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
+      const action = agentRequest(agent, url, 'POST', `${v2}/sessions/${sessionId}/action`, headers, { start: { job_id: jobId, current_tag: 0 } });
+      await waitFor('the action waits for the lock', 15_000, async () => {
+        await holder.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await holder.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'freezer-api' AND wait_event_type = 'Lock'",
+        );
+        return (rows[0] as { n: number }).n >= 1;
+      });
+      // the client goes away without its answer
+      agent.destroy();
+      await expect(action.done).resolves.toEqual({ error: expect.any(String) });
+      service.child.kill('SIGTERM');
+      await waitFor('new connections are refused', 15_000, async () => (await tryConnect(url)) === 'ECONNREFUSED');
+      await sleep(1_000);
+      // still at work on the action nobody waits for
+      expect(service.child.exitCode).toBeNull();
+      await holder.query('ROLLBACK');
+      await expect(service.exited(30_000)).resolves.toBe(0);
+    } finally {
+      await holder.end();
+      agent.destroy();
+      await service.stop(5_000);
+    }
+    expect(service.output()).toContain('Shutdown complete');
+    expect(errorLines(service)).toEqual([]);
+    const [session] = await queryRows<{ tag: number; status: string }>(
+      scratch!.url,
+      "SELECT (doc->>'session_tag')::int AS tag, doc->'jobs'->$2->>'status' AS status FROM sessions WHERE id = $1",
+      [sessionId, jobId],
+    );
+    expect(session).toEqual({ tag: 1, status: 'running' });
+  }, 120_000);
+
   it('past SHUTDOWN_TIMEOUT_MS, exits 1 and says how many requests were left unanswered', async () => {
     const { service, url } = await start({ SHUTDOWN_TIMEOUT_MS: '1500' });
     const identity = newIdentity();

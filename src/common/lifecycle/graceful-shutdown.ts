@@ -13,16 +13,31 @@ export interface ShutdownOptions {
 // SIGTERM or SIGINT: stop accepting connections, let every request already received finish, close
 // the database pool (Nest's app.close(): the HTTP server first, then TypeORM's shutdown hook), run
 // afterClose, exit 0. A second signal ends the process at once (Node's default).
+//
+// A request counts as finished when its handler has answered, not when its connection closed: a
+// client that gives up (a load balancer's timeout, a scheduler killed) closes the connection while
+// the handler still works, and the pool must not close under it (its next statement would fail
+// half-way through a write it had begun).
 export function exitGracefullyOnSignals(app: INestApplication, options: ShutdownOptions): void {
   const server = app.getHttpServer() as Server;
   const unanswered = new Set<ServerResponse>();
   let closing = false;
 
+  let allAnswered: (() => void) | undefined;
+  const answered = (res: ServerResponse): void => {
+    unanswered.delete(res);
+    if (unanswered.size === 0) allAnswered?.();
+  };
   // Prepended, so it runs before Express: the header is in place before any handler answers.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (closing) res.setHeader('Connection', 'close');
     unanswered.add(res);
-    res.once('close', () => unanswered.delete(res));
+    // every answer ends with end(), whether or not the client is still there to read it
+    const end = res.end;
+    res.end = function (this: ServerResponse, ...args: Parameters<ServerResponse['end']>) {
+      answered(res);
+      return end.apply(this, args);
+    } as ServerResponse['end'];
   });
 
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -45,8 +60,11 @@ export function exitGracefullyOnSignals(app: INestApplication, options: Shutdown
     // One turn of the event loop first: requests whose bytes were read together with the signal
     // are parsed and count as in flight, instead of their connections being closed as idle.
     setImmediate(() => {
-      app
-        .close()
+      // no new connections; then every handler still at work answers before the pool closes
+      server.close();
+      const handlersDone = unanswered.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allAnswered = resolve));
+      handlersDone
+        .then(() => app.close())
         .then(options.afterClose)
         .then(
           () => {
