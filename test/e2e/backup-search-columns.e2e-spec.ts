@@ -2,57 +2,26 @@
 // A backup POST writes the search columns itself (the trigger stands aside for that statement):
 // what it stores must be what the trigger computes for the same document, and nothing else may
 // skip the trigger because a POST did.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import pg from 'pg';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { JsonObject } from '../../src/common/json/json.types.js';
 import { BackupInserts } from '../../src/modules/backups/backup-inserts.js';
 import { backupPromotedColumns } from '../../src/modules/backups/backup-promoted-columns.js';
 import { buildBackupDoc } from '../factories/backup.factory.js';
-import { createTestApp } from '../utils/create-test-app.js';
 import { identityHeaders, newIdentity } from '../utils/keystone-headers.js';
 import { rawExchange, rawRequest } from '../utils/raw-http.js';
-import { testDatabaseUrl } from '../utils/test-database.js';
+import { listeningAppAndClient, storedAndRecomputed } from '../utils/promoted-columns.js';
 
 const COLUMNS = 'backup_name, hostname, host_name, container, level, search_text, time_stamp';
 
 describe('backup POST: the search columns', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  const db = new pg.Client({ connectionString: testDatabaseUrl() });
-
-  beforeAll(async () => {
-    app = await createTestApp();
-    await app.listen(0, '127.0.0.1');
-    server = app.getHttpServer();
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db.end();
-    await app.close();
-  });
+  const suite = listeningAppAndClient();
 
   async function post(identity: ReturnType<typeof newIdentity>, body: object): Promise<string> {
-    const res = await request(server).post(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send(body);
+    const res = await request(suite.server).post(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send(body);
     expect(res.status).toBe(201);
     return res.body.backup_id as string;
-  }
-
-  // The row's columns as stored, and as the trigger computes them for the same document (an
-  // UPDATE of doc runs it, in a transaction rolled back).
-  async function storedAndRecomputed(ownerId: string, id: string): Promise<{ stored: unknown; recomputed: unknown }> {
-    const select = `SELECT ${COLUMNS} FROM backups WHERE owner_id = $1 AND id = $2`;
-    const stored = (await db.query(select, [ownerId, id])).rows[0];
-    await db.query('BEGIN');
-    try {
-      await db.query(`UPDATE backups SET doc = doc || '{}' WHERE owner_id = $1 AND id = $2`, [ownerId, id]);
-      const recomputed = (await db.query(select, [ownerId, id])).rows[0];
-      return { stored, recomputed };
-    } finally {
-      await db.query('ROLLBACK');
-    }
   }
 
   const documents: Array<[string, object]> = [
@@ -73,7 +42,7 @@ describe('backup POST: the search columns', () => {
   it.each(documents)('%s: stored as the trigger computes it', async (_label, body) => {
     const identity = newIdentity();
     const id = await post(identity, body);
-    const { stored, recomputed } = await storedAndRecomputed(identity.userId, id);
+    const { stored, recomputed } = await storedAndRecomputed(suite.db, 'backups', COLUMNS, identity.userId, id);
     expect(stored).toEqual(recomputed);
     expect((stored as { search_text: string }).search_text).not.toBe('');
   });
@@ -82,12 +51,12 @@ describe('backup POST: the search columns', () => {
     const identity = newIdentity();
     const doc = { backup_id: `sentinel${Date.now()}`, user_id: identity.userId, user_name: null, project_id: identity.projectId, status: 'available', backup_metadata: buildBackupDoc({ backup_name: 'real-name' }) };
     const promoted = { ...backupPromotedColumns(doc as unknown as JsonObject)!, backup_name: '["sentinel"]' };
-    const inserts = new BackupInserts(app.get(DataSource));
+    const inserts = new BackupInserts(suite.app.get(DataSource));
     await Promise.all([
       inserts.insert({ ownerId: identity.userId, id: doc.backup_id, projectId: identity.projectId, userId: identity.userId, doc, promoted }),
       inserts.insert({ ownerId: identity.userId, id: `${doc.backup_id}b`, projectId: identity.projectId, userId: identity.userId, doc, promoted }),
     ]);
-    const { rows } = await db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
+    const { rows } = await suite.db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
     expect(rows).toEqual([{ backup_name: ['sentinel'] }, { backup_name: ['sentinel'] }]);
   });
 
@@ -98,14 +67,14 @@ describe('backup POST: the search columns', () => {
     for (let i = 0; i < 12; i++) {
       await post(identity, buildBackupDoc({ backup_name: `warm-${i}` }));
     }
-    const change = await request(server)
+    const change = await request(suite.server)
       .patch(`/v2/${identity.projectId}/backups/${id}`)
       .set(identityHeaders(identity))
       .send({ backup_metadata: { backup_name: 'renamed' } });
     expect(change.status).toBe(200);
-    const { rows } = await db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
+    const { rows } = await suite.db.query(`SELECT backup_name FROM backups WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
     expect(rows[0].backup_name).toEqual(['renamed']);
-    const found = await request(server).get(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send({ match: [{ backup_name: 'renamed' }] });
+    const found = await request(suite.server).get(`/v2/${identity.projectId}/backups`).set(identityHeaders(identity)).send({ match: [{ backup_name: 'renamed' }] });
     expect(found.body.backups.map((backup: { backup_id: string }) => backup.backup_id)).toEqual([id]);
   });
 
@@ -115,7 +84,7 @@ describe('backup POST: the search columns', () => {
     const bodies = Array.from({ length: 40 }, (_, i) => buildBackupDoc({ backup_name: `together-${i}`, hostname: `node-${i % 7}.example.com`, time_stamp: 1700000000 + i }));
     const ids = await Promise.all(bodies.map((body) => post(identity, body)));
     expect(new Set(ids).size).toBe(40);
-    const { rows } = await db.query(
+    const { rows } = await suite.db.query(
       `SELECT id, backup_name, hostname, time_stamp::float8 AS time_stamp, doc #>> '{backup_metadata,backup_name}' AS name FROM backups WHERE owner_id = $1`,
       [identity.userId],
     );
@@ -124,7 +93,7 @@ describe('backup POST: the search columns', () => {
       expect(byId.get(id)).toEqual({ id, backup_name: [`together-${i}`], hostname: [`node-${i % 7}.example.com`], time_stamp: 1700000000 + i, name: `together-${i}` });
     });
     for (const id of ids.slice(0, 3)) {
-      const { stored, recomputed } = await storedAndRecomputed(identity.userId, id);
+      const { stored, recomputed } = await storedAndRecomputed(suite.db, 'backups', COLUMNS, identity.userId, id);
       expect(stored).toEqual(recomputed);
     }
   });
@@ -135,7 +104,7 @@ describe('backup POST: the search columns', () => {
     const requests = bodies.map((body, i) =>
       rawRequest('POST', `/v2/${identity.projectId}/backups`, [...headers, ['Connection', i === bodies.length - 1 ? 'close' : 'keep-alive']], Buffer.from(JSON.stringify(body))),
     );
-    const { answers } = await rawExchange((server.address() as { port: number }).port, [Buffer.concat(requests)], { waitMs: 15_000 });
+    const { answers } = await rawExchange((suite.server.address() as { port: number }).port, [Buffer.concat(requests)], { waitMs: 15_000 });
     return answers.map((answer) => ({ status: answer.status, body: JSON.parse(answer.body) as unknown }));
   }
 
@@ -144,7 +113,7 @@ describe('backup POST: the search columns', () => {
     const bodies = Array.from({ length: 20 }, (_, i) => buildBackupDoc({ backup_name: `one-go-${i}`, hostname: `node-${19 - i}.example.com` }));
     const answers = await pipelined(identity, bodies);
     expect(answers.map(({ status }) => status)).toEqual(bodies.map(() => 201));
-    const { rows } = await db.query(`SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions FROM backups WHERE owner_id = $1`, [identity.userId]);
+    const { rows } = await suite.db.query(`SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions FROM backups WHERE owner_id = $1`, [identity.userId]);
     expect(rows[0].rows).toBe(20);
     expect(rows[0].transactions).toBeLessThan(20);
   });
@@ -153,7 +122,7 @@ describe('backup POST: the search columns', () => {
     const identity = newIdentity();
     const poison = `poison-${identity.userId}`;
     // a rule of the table that only this row breaks, as a row too large for an index would
-    await db.query(`ALTER TABLE backups ADD CONSTRAINT backups_test_poison CHECK (backup_name <> '["${poison}"]'::jsonb) NOT VALID`);
+    await suite.db.query(`ALTER TABLE backups ADD CONSTRAINT backups_test_poison CHECK (backup_name <> '["${poison}"]'::jsonb) NOT VALID`);
     try {
       const bodies = Array.from({ length: 20 }, (_, i) => buildBackupDoc({ backup_name: i === 7 ? poison : `fine-${i}` }));
       // a batch that fails is written again row by row
@@ -161,10 +130,10 @@ describe('backup POST: the search columns', () => {
       expect(answers).toHaveLength(20);
       expect(answers[7]!.body).toEqual({ title: expect.any(String), description: expect.any(String) });
       expect(JSON.stringify(answers[7]!.body)).not.toMatch(/backups_test_poison|INSERT|constraint/i);
-      const { rows } = await db.query(`SELECT doc #>> '{backup_metadata,backup_name}' AS name FROM backups WHERE owner_id = $1 ORDER BY 1`, [identity.userId]);
+      const { rows } = await suite.db.query(`SELECT doc #>> '{backup_metadata,backup_name}' AS name FROM backups WHERE owner_id = $1 ORDER BY 1`, [identity.userId]);
       expect(rows.map((row) => row.name)).toEqual(bodies.filter((_, i) => i !== 7).map((body) => body.backup_name).sort());
     } finally {
-      await db.query(`ALTER TABLE backups DROP CONSTRAINT backups_test_poison`);
+      await suite.db.query(`ALTER TABLE backups DROP CONSTRAINT backups_test_poison`);
     }
   });
 });

@@ -3,10 +3,8 @@
 // columns the jobs trigger would fill (client_id, status, event) and the trigger stands aside for
 // it: what it stores must be what the trigger computes for the same document, searches must find
 // the job by them, and nothing else may skip the trigger because a write-back did.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../src/common/auth/request-context.js';
@@ -14,11 +12,10 @@ import type { JsonObject, JsonValue } from '../../src/common/json/json.types.js'
 import { DocumentUpdatesAt } from '../../src/common/ownership/document-updates.js';
 import { JOB_PROMOTED_COLUMNS, jobPromotedColumns } from '../../src/modules/jobs/job-promoted-columns.js';
 import { buildJobAction, buildJobDoc } from '../factories/job.factory.js';
-import { createTestApp } from '../utils/create-test-app.js';
 import { type Identity, identityHeaders, newIdentity } from '../utils/keystone-headers.js';
-import { testDatabaseUrl } from '../utils/test-database.js';
+import { listeningAppAndClient, storedAndRecomputed } from '../utils/promoted-columns.js';
 
-const SELECT_COLUMNS = `SELECT client_id::text, status::text, event::text FROM jobs WHERE owner_id = $1 AND id = $2`;
+const PROMOTED = 'client_id::text, status::text, event::text';
 
 // Keys the columns look for, at any depth, among others (some not ASCII).
 const key = fc.oneof(fc.constantFrom('client_id', 'status', 'event', 'job_schedule', 'a', 'é', '😀'), fc.string({ maxLength: 5 }));
@@ -36,43 +33,17 @@ const { value } = fc.letrec<{ value: JsonValue }>((tie) => ({
 }));
 
 describe('job write-backs: the promoted columns', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  const db = new pg.Client({ connectionString: testDatabaseUrl() });
-
-  beforeAll(async () => {
-    app = await createTestApp();
-    await app.listen(0, '127.0.0.1');
-    server = app.getHttpServer();
-    await db.connect();
-  });
-  afterAll(async () => {
-    await db.end();
-    await app.close();
-  });
+  const suite = listeningAppAndClient();
 
   async function createJob(identity: Identity, body: object): Promise<string> {
-    const res = await request(server).post(`/v2/${identity.projectId}/jobs`).set(identityHeaders(identity)).send(body);
+    const res = await request(suite.server).post(`/v2/${identity.projectId}/jobs`).set(identityHeaders(identity)).send(body);
     expect(res.status).toBe(201);
     return res.body.job_id as string;
   }
 
   async function writeBack(identity: Identity, jobId: string, body: object): Promise<void> {
-    const res = await request(server).patch(`/v2/${identity.projectId}/jobs/${jobId}`).set(identityHeaders(identity)).send(body);
+    const res = await request(suite.server).patch(`/v2/${identity.projectId}/jobs/${jobId}`).set(identityHeaders(identity)).send(body);
     expect(res.status).toBe(200);
-  }
-
-  // The row's columns as stored, and as the trigger computes them for the same document (an
-  // UPDATE of doc runs it, in a transaction rolled back).
-  async function storedAndRecomputed(ownerId: string, id: string): Promise<{ stored: unknown; recomputed: unknown }> {
-    const stored = (await db.query(SELECT_COLUMNS, [ownerId, id])).rows[0];
-    await db.query('BEGIN');
-    try {
-      await db.query(`UPDATE jobs SET doc = doc || '{}' WHERE owner_id = $1 AND id = $2`, [ownerId, id]);
-      return { stored, recomputed: (await db.query(SELECT_COLUMNS, [ownerId, id])).rows[0] };
-    } finally {
-      await db.query('ROLLBACK');
-    }
   }
 
   const writeBacks: Array<[string, object, object]> = [
@@ -97,7 +68,7 @@ describe('job write-backs: the promoted columns', () => {
     const identity = newIdentity();
     const id = await createJob(identity, job);
     await writeBack(identity, id, patch);
-    const { stored, recomputed } = await storedAndRecomputed(identity.userId, id);
+    const { stored, recomputed } = await storedAndRecomputed(suite.db, 'jobs', PROMOTED, identity.userId, id);
     expect(stored).toEqual(recomputed);
     expect(stored).not.toEqual({ client_id: '[]', status: '[]', event: '[]' });
   });
@@ -107,7 +78,7 @@ describe('job write-backs: the promoted columns', () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 6 }), async (doc) => {
         const mine = jobPromotedColumns(doc as JsonObject);
-        const { rows } = await db.query(
+        const { rows } = await suite.db.query(
           `SELECT ${JOB_PROMOTED_COLUMNS.map((_, i) => `freezer_key_values($1::jsonb, $${i + 2})::text AS c${i}, $${i + 2 + JOB_PROMOTED_COLUMNS.length}::jsonb::text AS m${i}`).join(', ')}`,
           [JSON.stringify(doc), ...JOB_PROMOTED_COLUMNS, ...mine],
         );
@@ -125,7 +96,7 @@ describe('job write-backs: the promoted columns', () => {
     const id = await createJob(identity, buildJobDoc({ job_schedule: { status: 'scheduled', event: '' } }));
     await writeBack(identity, id, { job_schedule: { status: 'running', event: '' } });
     const search = (status: string) =>
-      request(server).get(`/v2/${identity.projectId}/jobs`).set(identityHeaders(identity)).send({ match: [{ status }] });
+      request(suite.server).get(`/v2/${identity.projectId}/jobs`).set(identityHeaders(identity)).send({ match: [{ status }] });
     expect((await search('running')).body.jobs.map((job: { job_id: string }) => job.job_id)).toEqual([id]);
     expect((await search('scheduled')).body.jobs).toEqual([]);
   });
@@ -135,12 +106,12 @@ describe('job write-backs: the promoted columns', () => {
     const id = await createJob(identity, buildJobDoc());
     const other = await createJob(identity, buildJobDoc());
     const owner: Owner = { api: 'v2', ownerId: identity.userId, projectFilter: identity.projectId, projectId: identity.projectId, userId: identity.userId, userName: null };
-    const updates = new DocumentUpdatesAt(app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
-    const docOf = async (jobId: string) => ((await db.query(`SELECT doc FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
+    const updates = new DocumentUpdatesAt(suite.app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
+    const docOf = async (jobId: string) => ((await suite.db.query(`SELECT doc FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
     // two at once share a statement; one alone has its own
     expect(await Promise.all([updates.write(owner, id, await docOf(id), 1), updates.write(owner, other, await docOf(other), 1)])).toEqual([2, 2]);
     expect(await updates.write(owner, id, await docOf(id), 2)).toBe(3);
-    const { rows } = await db.query(`SELECT client_id FROM jobs WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
+    const { rows } = await suite.db.query(`SELECT client_id FROM jobs WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
     expect(rows).toEqual([{ client_id: ['sentinel'] }, { client_id: ['sentinel'] }]);
   });
 
@@ -148,17 +119,17 @@ describe('job write-backs: the promoted columns', () => {
     const identity = newIdentity();
     const id = await createJob(identity, buildJobDoc({ client_id: 'before' }));
     const owner: Owner = { api: 'v2', ownerId: identity.userId, projectFilter: identity.projectId, projectId: identity.projectId, userId: identity.userId, userName: null };
-    const updates = new DocumentUpdatesAt(app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
+    const updates = new DocumentUpdatesAt(suite.app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
     expect(await updates.write(owner, id, { client_id: 'lost' }, 7)).toBeNull();
     // write-backs, then a replace (which leaves the columns to the trigger)
     for (let i = 0; i < 8; i++) await writeBack(identity, id, { job_schedule: { status: 'running', current_pid: i } });
-    const job = (await request(server).get(`/v2/${identity.projectId}/jobs/${id}`).set(identityHeaders(identity))).body as JsonObject;
-    const put = await request(server)
+    const job = (await request(suite.server).get(`/v2/${identity.projectId}/jobs/${id}`).set(identityHeaders(identity))).body as JsonObject;
+    const put = await request(suite.server)
       .put(`/v2/${identity.projectId}/jobs/${id}`)
       .set(identityHeaders(identity))
       .send({ ...job, client_id: 'after' });
     expect(put.status).toBe(201);
-    const { rows } = await db.query(SELECT_COLUMNS, [identity.userId, id]);
+    const { rows } = await suite.db.query(`SELECT ${PROMOTED} FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
     expect(rows[0]).toMatchObject({ client_id: '["after"]' });
   });
 });
