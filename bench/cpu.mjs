@@ -8,28 +8,34 @@ import { processTree } from './memory.mjs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux build this runs on
 
-// utime + stime of one process, in ticks, or 0 once it has exited.
-function ticksOf(pid) {
+// utime + stime of one process, in ticks, or 0 once it has exited; with `children`, the
+// utime + stime of its children that have exited and been waited for (cutime + cstime).
+function ticksOf(pid, children = false) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return children ? Number(fields[13]) + Number(fields[14]) : Number(fields[11]) + Number(fields[12]);
   } catch {
     return 0;
   }
 }
 
-function postgresPids() {
-  const pids = [];
+// The PostgreSQL server's processes: the postmaster (whose parent is not a postgres process) and
+// its children. The machine runs one server; a second would be counted too.
+function postgresProcesses() {
+  const all = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      all.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // gone meanwhile
     }
   }
-  return pids;
+  const postmasters = [...all].filter(([, ppid]) => !all.has(ppid)).map(([pid]) => pid);
+  return { pids: [...all.keys()], postmasters };
 }
 
 // Busy ticks of the machine (every core): all but idle and iowait.
@@ -40,8 +46,12 @@ function machineTicks() {
 
 function snapshot(rootPid) {
   const service = new Map(processTree(rootPid).map((pid) => [pid, ticksOf(pid)]));
-  const postgres = new Map(postgresPids().map((pid) => [pid, ticksOf(pid)]));
-  return { service, postgres, machine: machineTicks() };
+  const { pids, postmasters } = postgresProcesses();
+  const postgres = new Map(pids.map((pid) => [pid, ticksOf(pid)]));
+  // backends that exit during the run (a pool's idle timeout, a client's disconnect) take their
+  // CPU with them into the postmaster's count of its waited-for children
+  const reaped = new Map(postmasters.map((pid) => [pid, ticksOf(pid, true)]));
+  return { service, postgres, reaped, machine: machineTicks() };
 }
 
 // Ticks gained by the processes alive at the end (a process started meanwhile counts from zero).
@@ -51,13 +61,25 @@ function gained(before, afterPids) {
   return sum;
 }
 
+// PostgreSQL's ticks over the run: those of the processes alive at the end, and those of the
+// backends that exited meanwhile (their whole lifetime is in the postmaster's count, less what they
+// had used before the run).
+function postgresGained(before) {
+  const { pids } = postgresProcesses();
+  const alive = new Set(pids);
+  let sum = gained(before.postgres, pids);
+  for (const [pid, ticks] of before.reaped) sum += ticksOf(pid, true) - ticks;
+  for (const [pid, ticks] of before.postgres) if (!alive.has(pid)) sum -= ticks;
+  return sum;
+}
+
 // start() before the run; stop(requests) after it answers µs of CPU per request of each side.
 export function sampleCpu(rootPid) {
   const before = snapshot(rootPid);
   return {
     stop(requests) {
       const service = gained(before.service, processTree(rootPid));
-      const postgres = gained(before.postgres, postgresPids());
+      const postgres = postgresGained(before);
       const machine = machineTicks() - before.machine;
       const perRequest = (ticks) => (requests > 0 ? Math.round((ticks / TICKS_PER_SECOND / requests) * 1e6) : null);
       return { serviceUs: perRequest(service), postgresUs: perRequest(postgres), machineUs: perRequest(machine) };

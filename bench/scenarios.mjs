@@ -79,8 +79,9 @@ export async function wrk({ url, script, seconds, threads, connections, timeout,
 }
 
 // A wait for a quiet machine, a warm-up, then the measured run with the memory of the server's
-// process tree sampled every 100 ms and the CPU it, PostgreSQL and the machine used counted. `settings`: url, pid, workDir, threads, connections, timeout, duration, warmup, and the
-// common script arguments (user, project, data file paths by name, search limit).
+// process tree sampled every 100 ms and the CPU it, PostgreSQL and the machine used counted.
+// `settings`: url, pid, workDir, threads, connections, timeout, duration, warmup, and the common
+// script arguments (user, project, data file paths by name, search limit).
 export async function measure(scenario, settings, log = console.error) {
   const script = buildScript(settings.workDir, scenario);
   const args = {

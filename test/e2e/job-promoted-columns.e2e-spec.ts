@@ -101,27 +101,55 @@ describe('job write-backs: the promoted columns', () => {
     expect((await search('scheduled')).body.jobs).toEqual([]);
   });
 
-  it('the columns stored are the ones the writer hands in: the trigger stands aside for them', async () => {
+  const sentinel = { columns: JOB_PROMOTED_COLUMNS, compute: (doc: JsonObject) => [`["sentinel-${String(doc.description)}"]`, '[]', '[]'] };
+  const ownerOf = (identity: Identity): Owner => ({
+    api: 'v2',
+    ownerId: identity.userId,
+    projectFilter: identity.projectId,
+    projectId: identity.projectId,
+    userId: identity.userId,
+    userName: null,
+  });
+  const docOf = async (identity: Identity, jobId: string): Promise<JsonObject> =>
+    ((await suite.db.query(`SELECT doc FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
+
+  it('the columns stored are the ones the writer hands in, each row its own, whether written together or alone', async () => {
     const identity = newIdentity();
-    const id = await createJob(identity, buildJobDoc());
-    const other = await createJob(identity, buildJobDoc());
-    const owner: Owner = { api: 'v2', ownerId: identity.userId, projectFilter: identity.projectId, projectId: identity.projectId, userId: identity.userId, userName: null };
-    const updates = new DocumentUpdatesAt(suite.app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
-    const docOf = async (jobId: string) => ((await suite.db.query(`SELECT doc FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
-    // two at once share a statement; one alone has its own
-    expect(await Promise.all([updates.write(owner, id, await docOf(id), 1), updates.write(owner, other, await docOf(other), 1)])).toEqual([2, 2]);
-    expect(await updates.write(owner, id, await docOf(id), 2)).toBe(3);
-    const { rows } = await suite.db.query(`SELECT client_id FROM jobs WHERE owner_id = $1 ORDER BY id`, [identity.userId]);
-    expect(rows).toEqual([{ client_id: ['sentinel'] }, { client_id: ['sentinel'] }]);
+    const ids = [await createJob(identity, buildJobDoc({ description: 'a' })), await createJob(identity, buildJobDoc({ description: 'b' }))];
+    const docs = await Promise.all(ids.map((id) => docOf(identity, id)));
+    const updates = new DocumentUpdatesAt(suite.app.get(DataSource), 'jobs', sentinel);
+    // handed in during one turn: one statement for both
+    expect(await Promise.all(ids.map((id, i) => updates.write(ownerOf(identity), id, docs[i]!, 1)))).toEqual([2, 2]);
+    const together = await suite.db.query(`SELECT id, client_id, xmin::text AS tx FROM jobs WHERE owner_id = $1`, [identity.userId]);
+    expect(new Set(together.rows.map((row) => row.tx)).size).toBe(1);
+    expect(Object.fromEntries(together.rows.map((row) => [row.id, row.client_id]))).toEqual({ [ids[0]!]: ['sentinel-a'], [ids[1]!]: ['sentinel-b'] });
+    // and one alone
+    expect(await updates.write(ownerOf(identity), ids[0]!, { ...docs[0]!, description: 'c' }, 2)).toBe(3);
+    const { rows } = await suite.db.query(`SELECT client_id FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, ids[0]]);
+    expect(rows).toEqual([{ client_id: ['sentinel-c'] }]);
   });
 
-  it('a write that lost its version writes nothing and leaves the trigger on for what follows', async () => {
+  it('the statement turns the trigger back on for the rest of its transaction, written or not', async () => {
     const identity = newIdentity();
     const id = await createJob(identity, buildJobDoc({ client_id: 'before' }));
-    const owner: Owner = { api: 'v2', ownerId: identity.userId, projectFilter: identity.projectId, projectId: identity.projectId, userId: identity.userId, userName: null };
-    const updates = new DocumentUpdatesAt(suite.app.get(DataSource), 'jobs', { columns: JOB_PROMOTED_COLUMNS, compute: () => ['["sentinel"]', '[]', '[]'] });
-    expect(await updates.write(owner, id, { client_id: 'lost' }, 7)).toBeNull();
-    // write-backs, then a replace (which leaves the columns to the trigger)
+    const doc = await docOf(identity, id);
+    const setting = `SELECT coalesce(current_setting('freezer.promoted_by_writer', true), '') AS value`;
+    await suite.app.get(DataSource).transaction(async (em) => {
+      const updates = new DocumentUpdatesAt(em, 'jobs', sentinel);
+      // a version long gone: nothing written
+      expect(await updates.write(ownerOf(identity), id, doc, 7)).toBeNull();
+      expect(await em.query(setting)).toEqual([{ value: 'off' }]);
+      expect(await updates.write(ownerOf(identity), id, doc, 1)).toBe(2);
+      expect(await em.query(setting)).toEqual([{ value: 'off' }]);
+      // a later write in the same transaction gets the trigger's columns
+      await em.query(`UPDATE jobs SET doc = jsonb_set(doc, '{client_id}', '"after"') WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
+      expect(await em.query(`SELECT client_id FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, id])).toEqual([{ client_id: ['after'] }]);
+    });
+  });
+
+  it('write-backs followed by a replace: the replace gets the trigger\'s columns', async () => {
+    const identity = newIdentity();
+    const id = await createJob(identity, buildJobDoc({ client_id: 'before' }));
     for (let i = 0; i < 8; i++) await writeBack(identity, id, { job_schedule: { status: 'running', current_pid: i } });
     const job = (await request(suite.server).get(`/v2/${identity.projectId}/jobs/${id}`).set(identityHeaders(identity))).body as JsonObject;
     const put = await request(suite.server)
@@ -130,6 +158,6 @@ describe('job write-backs: the promoted columns', () => {
       .send({ ...job, client_id: 'after' });
     expect(put.status).toBe(201);
     const { rows } = await suite.db.query(`SELECT ${PROMOTED} FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, id]);
-    expect(rows[0]).toMatchObject({ client_id: '["after"]' });
+    expect(rows[0]).toMatchObject({ client_id: '["after"]', status: '["running"]' });
   });
 });

@@ -11,23 +11,24 @@ export interface ShutdownOptions {
 }
 
 // SIGTERM or SIGINT: stop accepting connections, let every request already received finish, close
-// the database pool (Nest's app.close(): the HTTP server first, then TypeORM's shutdown hook), run
-// afterClose, exit 0. A second signal ends the process at once (Node's default).
+// the database pool (Nest's app.close(), whose shutdown hook closes TypeORM), run afterClose, exit
+// 0. A second signal ends the process at once (Node's default).
 //
 // A request counts as finished when its handler has answered, not when its connection closed: a
 // client that gives up (a load balancer's timeout, a scheduler killed) closes the connection while
 // the handler still works, and the pool must not close under it (its next statement would fail
-// half-way through a write it had begun).
+// half-way through what it had begun). So the pool closes once no connection is left (no request
+// can come any more) and every handler has answered.
 export function exitGracefullyOnSignals(app: INestApplication, options: ShutdownOptions): void {
   const server = app.getHttpServer() as Server;
   const unanswered = new Set<ServerResponse>();
   let closing = false;
-
   let allAnswered: (() => void) | undefined;
   const answered = (res: ServerResponse): void => {
     unanswered.delete(res);
     if (unanswered.size === 0) allAnswered?.();
   };
+
   // Prepended, so it runs before Express: the header is in place before any handler answers.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (closing) res.setHeader('Connection', 'close');
@@ -38,7 +39,15 @@ export function exitGracefullyOnSignals(app: INestApplication, options: Shutdown
       answered(res);
       return end.apply(this, args);
     } as ServerResponse['end'];
+    // A handler that never answers a client gone away would otherwise be waited for forever (and
+    // held in memory while the service runs): after the longest a shutdown may wait, it is not.
+    res.once('close', () => {
+      if (unanswered.has(res)) setTimeout(() => answered(res), options.timeoutMs).unref();
+    });
   });
+
+  const everyHandlerAnswered = (): Promise<void> =>
+    unanswered.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allAnswered = resolve));
 
   const shutdown = (signal: NodeJS.Signals): void => {
     // The other signal while closing (a cluster primary passes on SIGTERM after the terminal's
@@ -60,10 +69,10 @@ export function exitGracefullyOnSignals(app: INestApplication, options: Shutdown
     // One turn of the event loop first: requests whose bytes were read together with the signal
     // are parsed and count as in flight, instead of their connections being closed as idle.
     setImmediate(() => {
-      // no new connections; then every handler still at work answers before the pool closes
-      server.close();
-      const handlersDone = unanswered.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allAnswered = resolve));
-      handlersDone
+      // no new connections, and once the last one has closed no new request either; then every
+      // handler still at work (its client gone or not) answers before the pool closes
+      new Promise<void>((resolve) => server.close(() => resolve()))
+        .then(everyHandlerAnswered)
         .then(() => app.close())
         .then(options.afterClose)
         .then(

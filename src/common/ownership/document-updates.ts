@@ -38,8 +38,9 @@ interface Waiting {
 /**
  * The optimistic writes of a read-decide-write (a document replaced if it is still at the version
  * read, see updateDocumentAt) that arrive together are written together: those handed in during
- * one turn of the event loop go to PostgreSQL as one UPDATE, one round trip and one commit, and
- * each is answered once that commit is done. Under load (schedulers writing back their jobs' runs)
+ * one turn of the event loop go to PostgreSQL in a few UPDATEs of up to MAX_BATCH rows each (one
+ * round trip and one commit each, running at once on several connections), and each write is
+ * answered once its statement is committed. Under load (schedulers writing back their jobs' runs)
  * most of a write's cost is the statement and the commit around the row, not the row.
  *
  * Each write gets what it would have got alone: the new version, or null when the row is no
