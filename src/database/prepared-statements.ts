@@ -3,10 +3,14 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { pgPoolOf } from './pg-pool.js';
 
-// The hot paths' fixed statements (get, insert, update of one document) run as named statements:
-// PostgreSQL parses and plans each once per connection and then only executes it, instead of
-// planning it again on every call (~0.1 ms of database CPU each). Texts are built from constants
-// only, never from input, so their number is small and bounded; the name is derived from the text.
+// The hot paths' statements (get, insert, update of one document, the list of a search) run as
+// named statements: PostgreSQL parses and plans each once per connection and then only executes
+// it, instead of planning it again on every call (~0.1 ms of database CPU each, more than a
+// scheduler's poll takes to execute). Texts are built from constants and placeholders only, never
+// from input values; the name is derived from the text. A search's text follows the shape of its
+// body (which keys, how many conditions), so clients could make many: past MAX_NAMED texts a new
+// one runs unnamed, as each name holds memory in every pooled connection for as long as it lives.
+const MAX_NAMED = 100;
 
 interface PgResult {
   rows: unknown[];
@@ -24,9 +28,10 @@ export function usePreparedStatements(dataSource: DataSource): void {
   enabled.add(dataSource);
 }
 
-function nameOf(text: string): string {
+function nameOf(text: string): string | undefined {
   let name = names.get(text);
   if (name === undefined) {
+    if (names.size >= MAX_NAMED) return undefined;
     name = `freezer_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     names.set(text, name);
   }
@@ -48,7 +53,8 @@ function connectionOf(db: unknown): PgQueryable | undefined {
 // TypeORM, which answers an UPDATE or DELETE with [rows, rowCount].
 export async function queryRows<T>(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, text: string, values: unknown[]): Promise<T[]> {
   const connection = connectionOf(db);
-  if (connection) return (await connection.query({ name: nameOf(text), text, values })).rows as T[];
+  const name = connection ? nameOf(text) : undefined;
+  if (connection && name) return (await connection.query({ name, text, values })).rows as T[];
   const result = await db.query(text, values);
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];

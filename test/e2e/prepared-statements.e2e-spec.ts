@@ -47,6 +47,18 @@ describe('prepared statements (DB_PREPARED_STATEMENTS)', () => {
     expect(answer).toEqual({ rows: [{ v: 8 }], named: ['INSERT INTO t VALUES ($1)', SQL, 'UPDATE t SET v = v + 1 RETURNING v'] });
   });
 
+  it('names a bounded number of texts: past the bound, a new text runs unnamed and answers the same', async () => {
+    // a search's text follows the shape of its body, which clients choose
+    const texts = Array.from({ length: 150 }, (_, i) => `SELECT $1::int + ${i} AS n /* shape ${i} */`);
+    for (const [i, text] of texts.entries()) await expect(queryRows(prepared, text, [1])).resolves.toEqual([{ n: 1 + i }]);
+    const named = await statements(prepared);
+    expect(named.length).toBeGreaterThan(50);
+    expect(named.length).toBeLessThanOrEqual(100);
+    // one already named stays named
+    await expect(queryRows(prepared, texts[0]!, [2])).resolves.toEqual([{ n: 2 }]);
+    expect(await statements(prepared)).toEqual(named);
+  });
+
   it('sends plain statements when they are off, and answers the same rows', async () => {
     await expect(queryRows(plain, SQL, [1])).resolves.toEqual([{ n: 2 }]);
     const updated = await plain.transaction(async (em) => {

@@ -81,7 +81,7 @@ export async function listDocuments(
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
   }
   const { sql, params } = buildListQuery(table, spec, scope, request);
-  const rows = await db.query<Array<{ doc: JsonText }>>(sql, params);
+  const rows = await queryRows<{ doc: JsonText }>(db, sql, params);
   return rows.map((row) => row.doc);
 }
 
