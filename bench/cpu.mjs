@@ -38,10 +38,11 @@ function postgresProcesses() {
   return { pids: [...all.keys()], postmasters };
 }
 
-// Busy ticks of the machine (every core): all but idle and iowait.
+// Ticks of the machine (every core): busy (all but idle and iowait), and all.
 function machineTicks() {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4];
+  const all = fields.reduce((a, b) => a + b, 0);
+  return { busy: all - fields[3] - fields[4], all };
 }
 
 function snapshot(rootPid) {
@@ -51,7 +52,7 @@ function snapshot(rootPid) {
   // backends that exit during the run (a pool's idle timeout, a client's disconnect) take their
   // CPU with them into the postmaster's count of its waited-for children
   const reaped = new Map(postmasters.map((pid) => [pid, ticksOf(pid, true)]));
-  return { service, postgres, reaped, machine: machineTicks() };
+  return { service, postgres, reaped, machine: machineTicks().busy };
 }
 
 // Ticks gained by the processes alive at the end (a process started meanwhile counts from zero).
@@ -80,7 +81,7 @@ export function sampleCpu(rootPid) {
     stop(requests) {
       const service = gained(before.service, processTree(rootPid));
       const postgres = postgresGained(before);
-      const machine = machineTicks() - before.machine;
+      const machine = machineTicks().busy - before.machine;
       const perRequest = (ticks) => (requests > 0 ? Math.round((ticks / TICKS_PER_SECOND / requests) * 1e6) : null);
       return { serviceUs: perRequest(service), postgresUs: perRequest(postgres), machineUs: perRequest(machine) };
     },
@@ -93,13 +94,11 @@ export function sampleCpu(rootPid) {
 // and whether the machine did become quiet.
 export async function waitForQuiet({ busyShare = 0.15, windowMs = 500, timeoutMs = 60000 } = {}) {
   const started = Date.now();
-  const total = () => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number).reduce((a, b) => a + b, 0);
   for (;;) {
-    const busy0 = machineTicks();
-    const all0 = total();
+    const from = machineTicks();
     await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const all = total() - all0;
-    const share = all > 0 ? (machineTicks() - busy0) / all : 0;
+    const to = machineTicks();
+    const share = to.all > from.all ? (to.busy - from.busy) / (to.all - from.all) : 0;
     if (share < busyShare) return { waitedMs: Date.now() - started, quiet: true };
     if (Date.now() - started >= timeoutMs) return { waitedMs: Date.now() - started, quiet: false, busyShare: share };
   }

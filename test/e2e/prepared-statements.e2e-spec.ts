@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { queryRows, usePreparedStatements } from '../../src/database/prepared-statements.js';
+import { queryRows, queryShapedRows, usePreparedStatements } from '../../src/database/prepared-statements.js';
 import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
 import { isEmbeddedDatabase, testDatabaseUrl } from '../utils/test-database.js';
 
@@ -47,16 +47,21 @@ describe('prepared statements (DB_PREPARED_STATEMENTS)', () => {
     expect(answer).toEqual({ rows: [{ v: 8 }], named: ['INSERT INTO t VALUES ($1)', SQL, 'UPDATE t SET v = v + 1 RETURNING v'] });
   });
 
-  it('names a bounded number of texts: past the bound, a new text runs unnamed and answers the same', async () => {
+  it('names a bounded number of shaped texts: past the bound, a new one runs unnamed and answers the same; fixed texts stay named', async () => {
     // a search's text follows the shape of its body, which clients choose
     const texts = Array.from({ length: 150 }, (_, i) => `SELECT $1::int + ${i} AS n /* shape ${i} */`);
-    for (const [i, text] of texts.entries()) await expect(queryRows(prepared, text, [1])).resolves.toEqual([{ n: 1 + i }]);
+    const before = (await statements(prepared)).length;
+    for (const [i, text] of texts.entries()) await expect(queryShapedRows(prepared, text, [1])).resolves.toEqual([{ n: 1 + i }]);
     const named = await statements(prepared);
-    expect(named.length).toBeGreaterThan(50);
-    expect(named.length).toBeLessThanOrEqual(100);
+    expect(named.length - before).toBeGreaterThan(50);
+    expect(named.length - before).toBeLessThanOrEqual(100);
     // one already named stays named
-    await expect(queryRows(prepared, texts[0]!, [2])).resolves.toEqual([{ n: 2 }]);
+    await expect(queryShapedRows(prepared, texts[0]!, [2])).resolves.toEqual([{ n: 2 }]);
     expect(await statements(prepared)).toEqual(named);
+    // a fixed text seen only now is named all the same
+    const fixed = 'SELECT $1::int * 2 AS n';
+    await expect(queryRows(prepared, fixed, [21])).resolves.toEqual([{ n: 42 }]);
+    expect(await statements(prepared)).toContain(fixed);
   });
 
   it('sends plain statements when they are off, and answers the same rows', async () => {

@@ -4,7 +4,6 @@ import { queryRows } from '../../database/prepared-statements.js';
 import type { Owner } from '../auth/request-context.js';
 import { isDatabaseUnavailable } from '../errors/database-errors.js';
 import type { JsonObject } from '../json/json.types.js';
-import { updateDocumentAt } from './document-writes.js';
 import type { Queryable } from './owned-documents.js';
 
 // Documents written at once at most. PostgreSQL runs one statement on one core, and a job's row
@@ -49,8 +48,8 @@ interface Waiting {
  * and goes the locked way, as if it had come second. Rows are written in key order, so that two
  * batches cannot deadlock. A batch that fails (a value the database refuses) is written again row
  * by row, so that each write gets its own answer; one that fails because the database cannot be
- * reached fails every write of it. With `promoted`, the writer also hands in the columns the
- * table's trigger would compute from each document, and the trigger stands aside.
+ * reached fails every write of it. The writer also hands in the columns the table's trigger would
+ * compute from each document (`promoted`), and the trigger stands aside.
  */
 export class DocumentUpdatesAt {
   private waiting: Waiting[] = [];
@@ -62,9 +61,9 @@ export class DocumentUpdatesAt {
   constructor(
     private readonly db: Queryable,
     private readonly table: string,
-    private readonly promoted?: WriterPromoted,
+    private readonly promoted: WriterPromoted,
   ) {
-    this.batchSql = promoted ? promotedBatchSql(table, promoted.columns) : plainBatchSql(table);
+    this.batchSql = batchSql(table, promoted.columns);
   }
 
   // The new version, or null when the row is no longer at `version`.
@@ -86,20 +85,17 @@ export class DocumentUpdatesAt {
   }
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
-    if (batch.length === 1 && !this.promoted) return this.writeOne(batch[0]!);
     let rows: Array<{ n: number | null; version: number }>;
     try {
+      const promoted = batch.map((w) => this.promoted.compute(w.doc));
       const params: unknown[] = [
         batch.map((w) => w.owner.ownerId),
         batch.map((w) => w.owner.projectFilter),
         batch.map((w) => w.id),
         batch.map((w) => w.version),
         batch.map((w) => JSON.stringify(w.doc)),
+        ...this.promoted.columns.map((_, i) => promoted.map((values) => values[i])),
       ];
-      if (this.promoted) {
-        const values = batch.map((w) => this.promoted!.compute(w.doc));
-        this.promoted.columns.forEach((_, i) => params.push(values.map((row) => row[i])));
-      }
       rows = await queryRows<{ n: number | null; version: number }>(this.db, this.batchSql, params);
     } catch (error) {
       if (isDatabaseUnavailable(error) || batch.length === 1) {
@@ -115,10 +111,6 @@ export class DocumentUpdatesAt {
     batch.forEach(({ resolve }, i) => resolve(versions[i]!));
   }
 
-  private writeOne({ owner, id, doc, version, resolve, reject }: Waiting): Promise<void> {
-    return updateDocumentAt(this.db, this.table, owner, id, doc, version).then(resolve, reject);
-  }
-
   private logFailedBatch(rows: number, error: unknown): void {
     const now = Date.now();
     if (now - this.lastLogged < LOG_EVERY_MS) return;
@@ -128,21 +120,12 @@ export class DocumentUpdatesAt {
   }
 }
 
-// u.project_id NULL: the owner's document in any project (a v1 or user-scoped write)
-const MATCHES = 't.owner_id = u.owner_id AND t.id = u.id AND t.version = u.version AND (u.project_id IS NULL OR t.project_id = u.project_id)';
-
-function plainBatchSql(table: string): string {
-  return `UPDATE ${table} AS t SET doc = u.doc::jsonb, version = t.version + 1, updated_at = clock_timestamp()
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, n)
-     WHERE ${MATCHES}
-    RETURNING u.n::int AS n, t.version`;
-}
-
 // The writer's columns go in with the document, and the table's trigger stands aside for this
 // statement's rows (its WHEN reads the setting): the setting is made before the rows reach the
 // trigger and undone by the same statement once every row is written, as the backups' INSERT does.
-// The LEFT JOIN makes the undoing part of the answer even when no row was written.
-function promotedBatchSql(table: string, columns: readonly string[]): string {
+// The LEFT JOIN makes the undoing part of the answer even when no row was written. u.project_id
+// NULL: the owner's document in any project (a v1 or user-scoped write).
+function batchSql(table: string, columns: readonly string[]): string {
   const names = columns.map((_, i) => `p${i}`);
   const arrays = columns.map((_, i) => `$${6 + i}::text[]`);
   const set = columns.map((column, i) => `${column} = u.${names[i]}::jsonb`).join(', ');
@@ -151,7 +134,7 @@ function promotedBatchSql(table: string, columns: readonly string[]): string {
         FROM (SELECT set_config('${WRITER_SETTING}', 'on', true)) AS writer,
              unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], ${arrays.join(', ')})
                WITH ORDINALITY AS u(owner_id, project_id, id, version, doc, ${names.join(', ')}, n)
-       WHERE ${MATCHES}
+       WHERE t.owner_id = u.owner_id AND t.id = u.id AND t.version = u.version AND (u.project_id IS NULL OR t.project_id = u.project_id)
       RETURNING u.n::int AS n, t.version),
     undone AS (SELECT set_config('${WRITER_SETTING}', 'off', true) FROM (SELECT count(*) FROM written) AS c)
     SELECT w.n, w.version FROM undone LEFT JOIN written AS w ON true`;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { queryRows } from '../../database/prepared-statements.js';
+import { queryRows, queryShapedRows } from '../../database/prepared-statements.js';
 import { InvalidParameterError } from '../errors/freezer-errors.js';
 import type { Paging } from '../http/list-query.js';
 import type { JsonText } from '../json/json-text.js';
@@ -81,7 +81,7 @@ export async function listDocuments(
     if (found.length === 0) throw new InvalidParameterError('marker', 'The value must be the id of one of your documents.');
   }
   const { sql, params } = buildListQuery(table, spec, scope, request);
-  const rows = await queryRows<{ doc: JsonText }>(db, sql, params);
+  const rows = await queryShapedRows<{ doc: JsonText }>(db, sql, params);
   return rows.map((row) => row.doc);
 }
 
