@@ -12,7 +12,7 @@ import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 // a named statement: parsed and planned once per connection
-const GET_JOB = 'SELECT doc FROM jobs WHERE owner_id = $1 AND project_id = $2 AND id = $3';
+const GET_JOB = 'SELECT doc FROM job_documents WHERE owner_id = $1 AND project_id = $2 AND id = $3';
 const JOB = /^\/v2\/([^/?]+)\/jobs\/([^/?]+)\/?(?:\?.*)?$/;
 
 function answer(res, status, body) {

@@ -77,6 +77,40 @@ export const BACKUP_NEWEST_SYNC = `
       END
       $fn$`;
 
+// The job-status trigger's function as this migration made it (a later one replaces it and puts it
+// back on the way down).
+export const JOB_STATUS_SYNC = `
+      CREATE OR REPLACE FUNCTION freezer_job_status_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_schedule jsonb;
+        v_status text;
+        v_event text;
+        v_armed boolean;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          DELETE FROM job_status WHERE owner_id = OLD.owner_id AND id = OLD.id;
+          RETURN NULL;
+        END IF;
+        v_schedule := CASE WHEN jsonb_typeof(NEW.doc -> 'job_schedule') = 'object' THEN NEW.doc -> 'job_schedule' ELSE '{}' END;
+        v_status := coalesce(v_schedule ->> 'status', '');
+        v_event := coalesce(v_schedule ->> 'event', '');
+        v_armed := freezer_job_armed(v_status, v_event);
+        INSERT INTO job_status AS j (owner_id, id, project_id, client_id, version, status, result, event,
+                                     time_started, time_ended, backup_names, armed_at)
+        VALUES (NEW.owner_id, NEW.id, NEW.project_id, NEW.doc ->> 'client_id', NEW.version, v_status,
+                coalesce(v_schedule ->> 'result', ''), v_event,
+                freezer_epoch(v_schedule -> 'time_started'), freezer_epoch(v_schedule -> 'time_ended'),
+                freezer_job_backup_names(NEW.doc),
+                CASE WHEN v_armed THEN now() END)
+        ON CONFLICT (owner_id, id) DO UPDATE SET
+          project_id = excluded.project_id, client_id = excluded.client_id, version = excluded.version,
+          status = excluded.status, result = excluded.result, event = excluded.event,
+          time_started = excluded.time_started, time_ended = excluded.time_ended, backup_names = excluded.backup_names,
+          armed_at = CASE WHEN NOT v_armed THEN NULL ELSE coalesce(j.armed_at, excluded.armed_at) END;
+        RETURN NULL;
+      END
+      $fn$`;
+
 export class ProtectionStatus1764793600000 implements MigrationInterface {
   name = 'ProtectionStatus1764793600000';
   transaction = false;
@@ -145,37 +179,7 @@ export class ProtectionStatus1764793600000 implements MigrationInterface {
                       WHERE jsonb_typeof(a #> '{freezer_action,backup_name}') = 'string'
                         AND coalesce(a #>> '{freezer_action,action}', 'backup') = 'backup')
       $fn$`);
-    await q.query(`
-      CREATE FUNCTION freezer_job_status_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE
-        v_schedule jsonb;
-        v_status text;
-        v_event text;
-        v_armed boolean;
-      BEGIN
-        IF TG_OP = 'DELETE' THEN
-          DELETE FROM job_status WHERE owner_id = OLD.owner_id AND id = OLD.id;
-          RETURN NULL;
-        END IF;
-        v_schedule := CASE WHEN jsonb_typeof(NEW.doc -> 'job_schedule') = 'object' THEN NEW.doc -> 'job_schedule' ELSE '{}' END;
-        v_status := coalesce(v_schedule ->> 'status', '');
-        v_event := coalesce(v_schedule ->> 'event', '');
-        v_armed := freezer_job_armed(v_status, v_event);
-        INSERT INTO job_status AS j (owner_id, id, project_id, client_id, version, status, result, event,
-                                     time_started, time_ended, backup_names, armed_at)
-        VALUES (NEW.owner_id, NEW.id, NEW.project_id, NEW.doc ->> 'client_id', NEW.version, v_status,
-                coalesce(v_schedule ->> 'result', ''), v_event,
-                freezer_epoch(v_schedule -> 'time_started'), freezer_epoch(v_schedule -> 'time_ended'),
-                freezer_job_backup_names(NEW.doc),
-                CASE WHEN v_armed THEN now() END)
-        ON CONFLICT (owner_id, id) DO UPDATE SET
-          project_id = excluded.project_id, client_id = excluded.client_id, version = excluded.version,
-          status = excluded.status, result = excluded.result, event = excluded.event,
-          time_started = excluded.time_started, time_ended = excluded.time_ended, backup_names = excluded.backup_names,
-          armed_at = CASE WHEN NOT v_armed THEN NULL ELSE coalesce(j.armed_at, excluded.armed_at) END;
-        RETURN NULL;
-      END
-      $fn$`);
+    await q.query(JOB_STATUS_SYNC);
     await q.query(`CREATE TRIGGER jobs_status_sync AFTER INSERT OR DELETE OR UPDATE OF doc ON jobs
       FOR EACH ROW EXECUTE FUNCTION freezer_job_status_sync()`);
     await q.query(`
@@ -267,7 +271,7 @@ const BACKUP_BATCH = `
   SELECT owner_id, id FROM batch ORDER BY owner_id DESC, id DESC LIMIT 1`;
 
 // Runs `batch` (each statement commits on its own) until the table is walked.
-async function walk(q: QueryRunner, batch: string): Promise<void> {
+export async function walk(q: QueryRunner, batch: string): Promise<void> {
   let after: { owner_id: string; id: string } | null = null;
   for (;;) {
     const rows: Array<{ owner_id: string; id: string }> = await q.query(batch, [after?.owner_id ?? null, after?.id ?? null]);

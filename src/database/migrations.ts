@@ -15,6 +15,7 @@ import { ProtectionStatus1764793600000 } from '../../migrations/1764793600000-Pr
 import { ImportState1764800000000 } from '../../migrations/1764800000000-ImportState.js';
 import { BackupWriters1764900000000 } from '../../migrations/1764900000000-BackupWriters.js';
 import { JobsPromotedByWriter1765000000000 } from '../../migrations/1765000000000-JobsPromotedByWriter.js';
+import { JobRunState1765100000000 } from '../../migrations/1765100000000-JobRunState.js';
 
 export const MIGRATIONS = [
   SearchFunctions1764428400000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ImportState1764800000000,
   BackupWriters1764900000000,
   JobsPromotedByWriter1765000000000,
+  JobRunState1765100000000,
 ];

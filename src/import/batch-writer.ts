@@ -91,7 +91,13 @@ function keyOf(ownerId: string, id: string): string {
 
 // Writes one batch in one transaction: every document of it and its import record, or nothing
 // (an import killed half-way leaves whole batches; the next run finds them unchanged).
-export async function writeBatch(db: DataSource, kind: string, table: string, items: PendingDocument[], options: WriteOptions): Promise<Decision[]> {
+// Where a kind's documents are written, and read from (a view can add to what the table holds).
+export interface KindTables {
+  table: string;
+  readTable: string;
+}
+
+export async function writeBatch(db: DataSource, kind: string, { table, readTable }: KindTables, items: PendingDocument[], options: WriteOptions): Promise<Decision[]> {
   const decisions: Decision[] = [];
   // two rows of the source with one key here (the same user's client_id in two projects)
   const seen = new Map<string, PendingDocument>();
@@ -110,7 +116,7 @@ export async function writeBatch(db: DataSource, kind: string, table: string, it
   try {
     await runner.connect();
     await runner.startTransaction();
-    const existing = await readExisting(runner, kind, table, unique);
+    const existing = await readExisting(runner, kind, readTable, unique);
     const plans = unique.map((item) => plan(item, existing.get(keyOf(item.ownerId, item.source.id)), options.overwrite));
     if (!options.dryRun) await apply(runner, kind, table, plans);
     await runner.commitTransaction();

@@ -25,6 +25,8 @@ export interface ImportKind {
   name: SourceTable;
   // the table of this service (the same name as the original's)
   table: string;
+  // where its documents are read from, when not `table` (jobs: the view that adds their run state)
+  readTable?: string;
   columns: readonly string[];
   // the order rows are taken in, where two rows can claim one id here (the earlier one wins)
   orderBy?: readonly string[];
@@ -50,6 +52,7 @@ export const IMPORT_KINDS: readonly ImportKind[] = [
   {
     name: 'jobs',
     table: 'jobs',
+    readTable: 'job_documents',
     columns: JOB_COLUMNS,
     toDocument: (row, live) => jobFromRow(row, (userId, sessionId) => live.sessions.has(liveKey(userId, sessionId))),
   },

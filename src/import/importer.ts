@@ -69,7 +69,7 @@ export async function importAll(
     const writing = new Set<Promise<void>>();
     const writers = Math.min(kind.writers ?? 1, options.maxWriters);
     const flush = async (items: PendingDocument[]): Promise<void> => {
-      const decisions = await writeBatch(db, kind.name, kind.table, items, options);
+      const decisions = await writeBatch(db, kind.name, { table: kind.table, readTable: kind.readTable ?? kind.table }, items, options);
       for (const decision of decisions) {
         tally[decision.outcome]++;
         if (decision.conflict) tally.conflicts++;

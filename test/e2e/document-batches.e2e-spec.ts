@@ -125,7 +125,7 @@ describe('reads and write-backs of one document that arrive together', () => {
     expect(answers.map(({ body }) => body)).toEqual(ids.map((id) => ({ job_id: id, version: 2 })));
     const db = app.get(DataSource);
     const [row] = await db.query<Array<{ transactions: number; pids: number[] }>>(
-      `SELECT count(DISTINCT xmin::text)::int AS transactions, array_agg((doc #>> '{job_schedule,current_pid}')::int ORDER BY id) AS pids FROM jobs WHERE owner_id = $1`,
+      `SELECT count(DISTINCT xmin::text)::int AS transactions, array_agg((freezer_job_doc(doc, run) #>> '{job_schedule,current_pid}')::int ORDER BY id) AS pids FROM jobs WHERE owner_id = $1`,
       [alice.userId],
     );
     expect(row!.transactions).toBeLessThanOrEqual(10);
@@ -148,12 +148,12 @@ describe('reads and write-backs of one document that arrive together', () => {
     const ids = await createJobs(alice, 12);
     const db = app.get(DataSource);
     // a rule of the table that only this write breaks
-    await db.query(`ALTER TABLE jobs ADD CONSTRAINT jobs_test_poison CHECK (doc #>> '{job_schedule,current_pid}' IS DISTINCT FROM '66666') NOT VALID`);
+    await db.query(`ALTER TABLE jobs ADD CONSTRAINT jobs_test_poison CHECK (freezer_job_doc(doc, run) #>> '{job_schedule,current_pid}' IS DISTINCT FROM '66666') NOT VALID`);
     try {
       const answers = await pipelinedPatches(alice, ids.map((id, i) => ({ id, body: { job_schedule: { current_pid: i === 5 ? 66666 : 3000 + i } } })));
       expect(answers.map(({ status }) => status >= 400)).toEqual(ids.map((_, i) => i === 5));
       expect(JSON.stringify(answers[5]!.body)).not.toMatch(/jobs_test_poison|UPDATE|constraint/i);
-      const rows = await db.query<Array<{ id: string; pid: string }>>(`SELECT id, doc #>> '{job_schedule,current_pid}' AS pid FROM jobs WHERE owner_id = $1`, [alice.userId]);
+      const rows = await db.query<Array<{ id: string; pid: string }>>(`SELECT id, doc #>> '{job_schedule,current_pid}' AS pid FROM job_documents WHERE owner_id = $1`, [alice.userId]);
       const pids = new Map(rows.map((row) => [row.id, row.pid]));
       expect(ids.map((id) => pids.get(id))).toEqual(ids.map((_, i) => (i === 5 ? null : String(3000 + i))));
     } finally {

@@ -111,7 +111,7 @@ describe('job write-backs: the promoted columns', () => {
     userName: null,
   });
   const docOf = async (identity: Identity, jobId: string): Promise<JsonObject> =>
-    ((await suite.db.query(`SELECT doc FROM jobs WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
+    ((await suite.db.query(`SELECT doc FROM job_documents WHERE owner_id = $1 AND id = $2`, [identity.userId, jobId])).rows[0] as { doc: JsonObject }).doc;
 
   it('the columns stored are the ones the writer hands in, each row its own, whether written together or alone', async () => {
     const identity = newIdentity();

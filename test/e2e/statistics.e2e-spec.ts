@@ -14,7 +14,7 @@ import { parseSearch } from '../../src/common/search/search-document.js';
 import type { SearchSpec } from '../../src/common/search/search-sql.js';
 import { buildTypeOrmOptions } from '../../src/database/typeorm.options.js';
 import { BACKUP_SEARCH } from '../../src/modules/backups/backups.repository.js';
-import { JOB_SEARCH } from '../../src/modules/jobs/jobs.repository.js';
+import { JOB_SEARCH } from '../../src/modules/jobs/job-search.js';
 import { freePort, type ServiceProcess, startService, stopAllServices } from '../utils/service-process.js';
 import { createScratchDatabase } from '../utils/test-database.js';
 
@@ -165,9 +165,9 @@ describe('planner statistics of a never-analyzed catalogue', () => {
 
     // freezer-scheduler's poll
     const poll = { match_not: [{ status: 'completed' }], match: [{ client_id: `${PROJECT}_node-42` }] };
-    const pollPlan = await plan('jobs', JOB_SEARCH, poll, { limit: '10', offset: '0' });
+    const pollPlan = await plan('job_documents', JOB_SEARCH, poll, { limit: '10', offset: '0' });
     expect(pollPlan.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
-    expect(indexesRead(pollPlan)).toEqual(['jobs_promoted']);
+    expect(indexesRead(pollPlan)).toEqual(['jobs_client_id']);
     const jobs = await request(url).get(`/v2/${PROJECT}/jobs?limit=10&offset=0`).set('X-Auth-Token', `${USER}:${PROJECT}`).send(poll);
     expect(jobs.status).toBe(200);
     expect(jobs.body.jobs.map((job: { client_id: string }) => job.client_id)).toEqual(Array(8).fill(`${PROJECT}_node-42`));

@@ -31,7 +31,7 @@ export function listeningAppAndClient(): ListeningApp {
 }
 
 // The row's `columns` as stored, and as the table's trigger computes them for the same document
-// (an UPDATE of doc runs it, in a transaction rolled back).
+// (an UPDATE of doc runs it, in a transaction rolled back; a job's document with its run state).
 export async function storedAndRecomputed(
   db: pg.Client,
   table: 'backups' | 'jobs',
@@ -43,7 +43,8 @@ export async function storedAndRecomputed(
   const stored = (await db.query(select, [ownerId, id])).rows[0];
   await db.query('BEGIN');
   try {
-    await db.query(`UPDATE ${table} SET doc = doc || '{}' WHERE owner_id = $1 AND id = $2`, [ownerId, id]);
+    const doc = table === 'jobs' ? 'freezer_job_doc(doc, run)' : `doc || '{}'`;
+    await db.query(`UPDATE ${table} SET doc = ${doc} WHERE owner_id = $1 AND id = $2`, [ownerId, id]);
     return { stored, recomputed: (await db.query(select, [ownerId, id])).rows[0] };
   } finally {
     await db.query('ROLLBACK');

@@ -25,19 +25,23 @@ export interface WriterPromoted {
   compute(doc: JsonObject): string[];
 }
 
-interface Waiting {
+// One optimistic write: the row of (owner, id) if it is still at `version`.
+export interface VersionedWrite {
   owner: Owner;
   id: string;
-  doc: JsonObject;
   version: number;
+}
+
+interface Waiting<W> {
+  write: W;
   resolve(version: number | null): void;
   reject(error: unknown): void;
 }
 
 /**
- * The optimistic writes of a read-decide-write (a document replaced if it is still at the version
- * read, see updateDocumentAt) that arrive together are written together: those handed in during
- * one turn of the event loop go to PostgreSQL in a few UPDATEs of up to MAX_BATCH rows each (one
+ * The optimistic writes of a read-decide-write (a row changed if it is still at the version read,
+ * see updateDocumentAt) that arrive together are written together: those handed in during one
+ * turn of the event loop go to PostgreSQL in a few statements of up to MAX_BATCH rows each (one
  * round trip and one commit each, running at once on several connections), and each write is
  * answered once its statement is committed. Under load (schedulers writing back their jobs' runs)
  * most of a write's cost is the statement and the commit around the row, not the row.
@@ -48,28 +52,29 @@ interface Waiting {
  * and goes the locked way, as if it had come second. Rows are written in key order, so that two
  * batches cannot deadlock. A batch that fails (a value the database refuses) is written again row
  * by row, so that each write gets its own answer; one that fails because the database cannot be
- * reached fails every write of it. The writer also hands in the columns the table's trigger would
- * compute from each document (`promoted`), and the trigger stands aside.
+ * reached fails every write of it.
+ *
+ * A subclass gives the statement: it takes params(batch) and answers (n, version) for each row it
+ * wrote, n counting the batch's writes from 1.
  */
-export class DocumentUpdatesAt {
-  private waiting: Waiting[] = [];
+export abstract class VersionedBatchWrites<W extends VersionedWrite> {
+  private waiting: Array<Waiting<W>> = [];
   private scheduled = false;
-  private readonly batchSql: string;
-  private readonly logger = new Logger('DocumentUpdatesAt');
+  private readonly logger = new Logger(this.constructor.name);
   private lastLogged = 0;
 
-  constructor(
+  protected constructor(
     private readonly db: Queryable,
     private readonly table: string,
-    private readonly promoted: WriterPromoted,
-  ) {
-    this.batchSql = batchSql(table, promoted.columns);
-  }
+    private readonly batchSql: string,
+  ) {}
 
-  // The new version, or null when the row is no longer at `version`.
-  write(owner: Owner, id: string, doc: JsonObject, version: number): Promise<number | null> {
+  protected abstract params(batch: readonly W[]): unknown[];
+
+  // The new version, or null when the row is no longer at `write.version`.
+  protected enqueue(write: W): Promise<number | null> {
     return new Promise<number | null>((resolve, reject) => {
-      this.waiting.push({ owner, id, doc, version, resolve, reject });
+      this.waiting.push({ write, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -79,24 +84,15 @@ export class DocumentUpdatesAt {
 
   private flush(): void {
     this.scheduled = false;
-    const all = this.waiting.sort((a, b) => compare(a.owner.ownerId, b.owner.ownerId) || compare(a.id, b.id));
+    const all = this.waiting.sort((a, b) => compare(a.write.owner.ownerId, b.write.owner.ownerId) || compare(a.write.id, b.write.id));
     this.waiting = [];
     for (let from = 0; from < all.length; from += MAX_BATCH) void this.writeBatch(all.slice(from, from + MAX_BATCH));
   }
 
-  private async writeBatch(batch: Waiting[]): Promise<void> {
+  private async writeBatch(batch: Array<Waiting<W>>): Promise<void> {
     let rows: Array<{ n: number | null; version: number }>;
     try {
-      const promoted = batch.map((w) => this.promoted.compute(w.doc));
-      const params: unknown[] = [
-        batch.map((w) => w.owner.ownerId),
-        batch.map((w) => w.owner.projectFilter),
-        batch.map((w) => w.id),
-        batch.map((w) => w.version),
-        batch.map((w) => JSON.stringify(w.doc)),
-        ...this.promoted.columns.map((_, i) => promoted.map((values) => values[i])),
-      ];
-      rows = await queryRows<{ n: number | null; version: number }>(this.db, this.batchSql, params);
+      rows = await queryRows<{ n: number | null; version: number }>(this.db, this.batchSql, this.params(batch.map((w) => w.write)));
     } catch (error) {
       if (isDatabaseUnavailable(error) || batch.length === 1) {
         for (const { reject } of batch) reject(error);
@@ -120,15 +116,52 @@ export class DocumentUpdatesAt {
   }
 }
 
+interface DocumentWrite extends VersionedWrite {
+  doc: JsonObject;
+}
+
+/**
+ * Documents replaced in batches (see VersionedBatchWrites). The writer also hands in the columns
+ * the table's trigger would compute from each document (`promoted`), and the trigger stands
+ * aside; `cleared` are columns the trigger would set to NULL.
+ */
+export class DocumentUpdatesAt extends VersionedBatchWrites<DocumentWrite> {
+  constructor(
+    db: Queryable,
+    table: string,
+    private readonly promoted: WriterPromoted,
+    cleared: readonly string[] = [],
+  ) {
+    super(db, table, batchSql(table, promoted.columns, cleared));
+  }
+
+  // The new version, or null when the row is no longer at `version`.
+  write(owner: Owner, id: string, doc: JsonObject, version: number): Promise<number | null> {
+    return this.enqueue({ owner, id, doc, version });
+  }
+
+  protected params(batch: readonly DocumentWrite[]): unknown[] {
+    const promoted = batch.map((w) => this.promoted.compute(w.doc));
+    return [
+      batch.map((w) => w.owner.ownerId),
+      batch.map((w) => w.owner.projectFilter),
+      batch.map((w) => w.id),
+      batch.map((w) => w.version),
+      batch.map((w) => JSON.stringify(w.doc)),
+      ...this.promoted.columns.map((_, i) => promoted.map((values) => values[i])),
+    ];
+  }
+}
+
 // The writer's columns go in with the document, and the table's trigger stands aside for this
 // statement's rows (its WHEN reads the setting): the setting is made before the rows reach the
 // trigger and undone by the same statement once every row is written, as the backups' INSERT does.
 // The LEFT JOIN makes the undoing part of the answer even when no row was written. u.project_id
 // NULL: the owner's document in any project (a v1 or user-scoped write).
-function batchSql(table: string, columns: readonly string[]): string {
+function batchSql(table: string, columns: readonly string[], cleared: readonly string[]): string {
   const names = columns.map((_, i) => `p${i}`);
   const arrays = columns.map((_, i) => `$${6 + i}::text[]`);
-  const set = columns.map((column, i) => `${column} = u.${names[i]}::jsonb`).join(', ');
+  const set = [...columns.map((column, i) => `${column} = u.${names[i]}::jsonb`), ...cleared.map((column) => `${column} = NULL`)].join(', ');
   return `WITH written AS (
       UPDATE ${table} AS t SET doc = u.doc::jsonb, ${set}, version = t.version + 1, updated_at = clock_timestamp()
         FROM (SELECT set_config('${WRITER_SETTING}', 'on', true)) AS writer,

@@ -16,6 +16,20 @@ export interface SearchSpec {
   textColumn?: string;
   // the table has a GIN index on freezer_text_words(textColumn) (the BackupTextWords migration)
   textWordsIndexed?: boolean;
+  // where the indexes that narrow a search are not over docColumn and the promoted columns (jobs)
+  narrowing?: SearchNarrowing;
+}
+
+// Conditions, answered by indexes, that hold for every row a condition of the search can match
+// (a superset: the exact condition is still stated on the document).
+export interface SearchNarrowing {
+  // rows whose document may hold the key/scalar pair `pair` (SQL of a freezer_pair)
+  pair(key: string, pair: string): string;
+  // rows whose document's text may hold `pattern` (SQL of an ILIKE pattern)
+  text(pattern: string): string;
+  // rows whose promoted column of `key` may contain `values` (SQL of a JSON array), for the keys
+  // whose index is elsewhere
+  promoted: Readonly<Record<string, (values: string) => string>>;
 }
 
 // Translates a search document into SQL conditions (D10), all ANDed by the caller. The SQL
@@ -38,6 +52,7 @@ export function compileSearch(search: SearchDocument, spec: SearchSpec, params: 
 function freeTextCondition(term: string, spec: SearchSpec, params: SqlParams): string {
   const text = spec.textColumn ?? `freezer_doc_text(${spec.docColumn})`;
   const pattern = params.add(`%${escapeLike(term)}%`);
+  if (spec.narrowing) return `(${spec.narrowing.text(pattern)} AND ${text} ILIKE ${pattern})`;
   if (!spec.textWordsIndexed || !hasInnerWord(term)) return `${text} ILIKE ${pattern}`;
   return `(freezer_text_words(${text}) @> freezer_term_words(${params.add(term)}) AND (${text} || '') ILIKE ${pattern})`;
 }
@@ -75,11 +90,16 @@ function matchPair([key, value]: SearchPair, spec: SearchSpec, params: SqlParams
     return `EXISTS (SELECT 1 FROM jsonb_array_elements(${values}) AS v WHERE v = ${params.add(JSON.stringify(value))}::jsonb)`;
   }
   // For scalars, array containment is JSON-typed equality with any of the values ("1" != 1, 1 = 1.0).
-  const contains = `${values} @> ${params.add(JSON.stringify([value]))}::jsonb`;
-  if (promoted && indexed) return promotedContains(contains);
+  const array = `${params.add(JSON.stringify([value]))}::jsonb`;
+  const contains = `${values} @> ${array}`;
   if (!indexed) return contains;
+  if (promoted) {
+    const elsewhere = spec.narrowing?.promoted[key];
+    return elsewhere ? `(${elsewhere(array)} AND ${contains})` : promotedContains(contains);
+  }
   const pair = `freezer_pair(${params.add(key)}, ${params.add(JSON.stringify(value))}::jsonb)`;
-  return `(freezer_leaf_pairs(${spec.docColumn}) @> ARRAY[${pair}] AND ${contains})`;
+  const narrowed = spec.narrowing ? spec.narrowing.pair(key, pair) : `freezer_leaf_pairs(${spec.docColumn}) @> ARRAY[${pair}]`;
+  return `(${narrowed} AND ${contains})`;
 }
 
 // The condition on a promoted column, stated twice. PostgreSQL estimates `jsonb @> constant` from

@@ -18,16 +18,16 @@ import {
   type StoredDocument,
   type StoredText,
 } from '../../common/ownership/owned-documents.js';
-import type { SearchSpec } from '../../common/search/search-sql.js';
 import type { JobDocument } from './job-document.js';
 import { JOB_PROMOTED_COLUMNS, jobPromotedColumns } from './job-promoted-columns.js';
+import { runStateWrite } from './job-run-state.js';
+import { JobRunUpdatesAt } from './job-run-writes.js';
+import { JOB_SEARCH } from './job-search.js';
 
+// Writes go to the table; reads to the view that answers each job's document with its run state
+// (the JobRunState migration).
 const TABLE = 'jobs';
-
-export const JOB_SEARCH: SearchSpec = {
-  docColumn: 'doc',
-  promotedKeys: { client_id: 'client_id', status: 'status', event: 'event' },
-};
+const READ_TABLE = 'job_documents';
 
 // Every method takes the connection to use: the data source, or a transaction's manager.
 @Injectable()
@@ -37,11 +37,14 @@ export class JobsRepository {
   private readonly texts: DocumentTextReads;
   private readonly objects: DocumentObjectReads<JobDocument>;
   private readonly updatesAt: DocumentUpdatesAt;
+  private readonly runUpdatesAt: JobRunUpdatesAt;
 
   constructor(@InjectDataSource() readonly db: DataSource) {
-    this.texts = new DocumentTextReads(db, TABLE);
-    this.objects = new DocumentObjectReads<JobDocument>(db, TABLE);
-    this.updatesAt = new DocumentUpdatesAt(db, TABLE, { columns: JOB_PROMOTED_COLUMNS, compute: jobPromotedColumns });
+    this.texts = new DocumentTextReads(db, READ_TABLE);
+    this.objects = new DocumentObjectReads<JobDocument>(db, READ_TABLE);
+    // a whole document replaces any run state written before it
+    this.updatesAt = new DocumentUpdatesAt(db, TABLE, { columns: JOB_PROMOTED_COLUMNS, compute: jobPromotedColumns }, ['run']);
+    this.runUpdatesAt = new JobRunUpdatesAt(db);
   }
 
   insert(owner: Owner, doc: JobDocument, db: Queryable = this.db): Promise<boolean> {
@@ -50,7 +53,7 @@ export class JobsRepository {
 
   get(owner: Owner, id: string, db: Queryable = this.db, lock = false): Promise<StoredDocument<JobDocument> | null> {
     if (db === this.db && !lock) return this.objects.read(owner, id);
-    return getDocument<JobDocument>(db, TABLE, owner, id, lock);
+    return getDocument<JobDocument>(db, READ_TABLE, owner, id, lock);
   }
 
   // the document as JSON text, for an answer
@@ -60,22 +63,26 @@ export class JobsRepository {
 
   // the document with this id in any project (the owner's first), as JSON text
   getTextAnywhere(owner: Owner, id: string): Promise<StoredText | null> {
-    return getDocumentTextAnywhere(this.db, TABLE, owner, id);
+    return getDocumentTextAnywhere(this.db, READ_TABLE, owner, id);
   }
 
   // the documents as JSON text
   list(owner: Owner, request: ListRequest): Promise<JsonText[]> {
-    return listDocuments(this.db, TABLE, JOB_SEARCH, owner, request);
+    return listDocuments(this.db, READ_TABLE, JOB_SEARCH, owner, request);
   }
 
   // every project's documents, as JSON text
   listEveryProject(request: ListRequest): Promise<JsonText[]> {
-    return listDocuments(this.db, TABLE, JOB_SEARCH, EVERY_PROJECT, request);
+    return listDocuments(this.db, READ_TABLE, JOB_SEARCH, EVERY_PROJECT, request);
   }
 
-  // Without a lock: null when another write came first (see updateDocumentAt).
-  updateAt(owner: Owner, doc: JobDocument, version: number): Promise<number | null> {
-    return this.updatesAt.write(owner, doc.job_id, doc, version);
+  // `current` becomes `doc`, without a lock: null when another write came first (see
+  // updateDocumentAt). A change of the run state alone writes that alone.
+  updateAt(owner: Owner, doc: JobDocument, current: StoredDocument<JobDocument>): Promise<number | null> {
+    const run = runStateWrite(current.doc, doc);
+    if (run === null) return this.updatesAt.write(owner, doc.job_id, doc, current.version);
+    const [, status, event] = jobPromotedColumns(doc);
+    return this.runUpdatesAt.write(owner, doc.job_id, current.version, run, status!, event!);
   }
 
   update(owner: Owner, doc: JobDocument, db: Queryable): Promise<number> {

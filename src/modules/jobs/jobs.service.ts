@@ -98,7 +98,7 @@ export class JobsService {
     validateJobPatch(patch);
     if (!Array.isArray(patch.job_actions)) {
       const current = await this.read(owner, jobId, this.jobs.db, ifMatch, false);
-      const written = await this.mergeAndWrite(jobId, current, patch, (doc) => this.jobs.updateAt(owner, doc, current.version));
+      const written = await this.mergeAndWrite(jobId, current, patch, (doc) => this.jobs.updateAt(owner, doc, current));
       if (written) return written;
     }
     return this.jobs.db.transaction(async (em) => {

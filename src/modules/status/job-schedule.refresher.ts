@@ -43,7 +43,7 @@ export class JobScheduleRefresher {
         // the rows to compute through their partial index, each job's schedule by its primary key;
         // a job not armed has no next run to report, only a schedule to check: now stands in
         `SELECT s.owner_id, s.id, s.version, s.time_started, s.time_ended, s.interval_s,
-                (SELECT j.doc -> 'job_schedule' FROM jobs j WHERE j.owner_id = s.owner_id AND j.id = s.id) AS schedule,
+                (SELECT j.doc -> 'job_schedule' FROM job_documents j WHERE j.owner_id = s.owner_id AND j.id = s.id) AS schedule,
                 extract(epoch FROM coalesce(s.armed_at, now()))::float8 AS armed_at
            FROM job_status s
           WHERE ${scopeConditions(scope, params, 's')} AND s.computed_version IS DISTINCT FROM s.version
