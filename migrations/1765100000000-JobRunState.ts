@@ -20,10 +20,11 @@ import { JOB_STATUS_SYNC, walk } from './1764793600000-ProtectionStatus.js';
  * - `status` and `event` (the promoted bare keys) stay current on jobs, now without an index.
  *   Their index is on job_status (status_values, event_values), which every write updates anyway.
  * - A search narrows with the indexes over `doc` and, for the run keys and free text, with the
- *   same indexes over job_status.run (the `run` of the last write-back, NULL after any other
- *   write): the pairs and the text of freezer_job_doc(doc, run) are among those of `doc` and
- *   `run` together, so the two index scans find every row that can match; the exact test then
- *   runs on the document itself.
+ *   pairs and the text of the last write-back's `run`, kept in job_status (run_pairs, run_text:
+ *   what freezer_leaf_pairs and freezer_doc_text give for it, computed by the write-back's own
+ *   statement; NULL after any other write). The pairs and the text of freezer_job_doc(doc, run)
+ *   are among those of `doc` and `run` together, so the two index scans find every row that can
+ *   match; the exact test then runs on the document itself.
  *
  * The indexes are built concurrently and the existing rows are copied in committed batches, so
  * that API processes still running keep writing jobs meanwhile.
@@ -49,12 +50,12 @@ const BATCH = `
 // goes through the trigger stores the whole document, so there is no separate run state).
 const JOB_STATUS_SYNC_WITH_RUN = JOB_STATUS_SYNC.replace(
   'time_started, time_ended, backup_names, armed_at)',
-  'time_started, time_ended, backup_names, armed_at, status_values, event_values, run)',
+  'time_started, time_ended, backup_names, armed_at, status_values, event_values)',
 )
-  .replace('CASE WHEN v_armed THEN now() END)', 'CASE WHEN v_armed THEN now() END, NEW.status, NEW.event, NULL)')
+  .replace('CASE WHEN v_armed THEN now() END)', 'CASE WHEN v_armed THEN now() END, NEW.status, NEW.event)')
   .replace(
     'backup_names = excluded.backup_names,',
-    'backup_names = excluded.backup_names, status_values = excluded.status_values, event_values = excluded.event_values, run = NULL,',
+    'backup_names = excluded.backup_names, status_values = excluded.status_values, event_values = excluded.event_values, run_pairs = NULL, run_text = NULL,',
   );
 
 const PROMOTE = (resetRun: boolean) => `
@@ -72,14 +73,15 @@ export class JobRunState1765100000000 implements MigrationInterface {
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
-    if ((JOB_STATUS_SYNC_WITH_RUN.match(/status_values|NEW\.event, NULL/g) ?? []).length !== 4) throw new Error('freezer_job_status_sync has an unexpected body');
+    if ((JOB_STATUS_SYNC_WITH_RUN.match(/status_values|NEW\.event\)|run_text = NULL/g) ?? []).length !== 5) throw new Error('freezer_job_status_sync has an unexpected body');
     await q.startTransaction();
     try {
       await q.query(`ALTER TABLE jobs ADD COLUMN IF NOT EXISTS run jsonb`);
       // room on each page for the write-back's new row version (applies to pages filled from now on)
       await q.query(`ALTER TABLE jobs SET (fillfactor = 70)`);
       await q.query(`ALTER TABLE job_status ADD COLUMN IF NOT EXISTS status_values jsonb NOT NULL DEFAULT '[]',
-        ADD COLUMN IF NOT EXISTS event_values jsonb NOT NULL DEFAULT '[]', ADD COLUMN IF NOT EXISTS run jsonb`);
+        ADD COLUMN IF NOT EXISTS event_values jsonb NOT NULL DEFAULT '[]', ADD COLUMN IF NOT EXISTS run_pairs text[],
+        ADD COLUMN IF NOT EXISTS run_text text`);
       // One SQL expression (not STRICT), which PostgreSQL inlines into the query that calls it.
       await q.query(`
         CREATE OR REPLACE FUNCTION freezer_job_doc(doc jsonb, run jsonb) RETURNS jsonb
@@ -103,8 +105,8 @@ export class JobRunState1765100000000 implements MigrationInterface {
     // an interrupted attempt leaves at most an invalid index: replace it
     for (const [name, definition] of [
       ['job_status_promoted', 'job_status USING gin (status_values jsonb_path_ops, event_values jsonb_path_ops)'],
-      ['job_status_run_pairs', 'job_status USING gin (freezer_leaf_pairs(run))'],
-      ['job_status_run_text', 'job_status USING gin (freezer_doc_text(run) gin_trgm_ops)'],
+      ['job_status_run_pairs', 'job_status USING gin (run_pairs)'],
+      ['job_status_run_text', 'job_status USING gin (run_text gin_trgm_ops)'],
       ['jobs_client_id', 'jobs USING gin (client_id jsonb_path_ops)'],
     ]) {
       await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
@@ -126,7 +128,7 @@ export class JobRunState1765100000000 implements MigrationInterface {
     await q.query(PROMOTE(false));
     await q.query(`DROP VIEW job_documents`);
     await q.query(`DROP FUNCTION freezer_job_doc(jsonb, jsonb)`);
-    await q.query(`ALTER TABLE job_status DROP COLUMN run, DROP COLUMN event_values, DROP COLUMN status_values`);
+    await q.query(`ALTER TABLE job_status DROP COLUMN run_text, DROP COLUMN run_pairs, DROP COLUMN event_values, DROP COLUMN status_values`);
     await q.query(`ALTER TABLE jobs RESET (fillfactor)`);
     await q.query(`ALTER TABLE jobs DROP COLUMN run`);
   }

@@ -44,7 +44,9 @@ export class JobRunUpdatesAt extends VersionedBatchWrites<RunWrite> {
 
 // u.project_id NULL: the owner's job in any project (a v1 or user-scoped write). job_status's
 // columns as freezer_job_status_sync computes them from job_schedule; its backup names, client
-// and project cannot have changed (they are not run keys).
+// and project cannot have changed (they are not run keys). run_pairs and run_text are what
+// freezer_leaf_pairs and freezer_doc_text give for the run state (a flat object of scalars),
+// stated inline: the PL/pgSQL functions cost several times more.
 const RUN_SQL = `WITH written AS (
     UPDATE jobs AS t SET run = u.run::jsonb, status = u.status::jsonb, event = u.event::jsonb,
            version = t.version + 1, updated_at = clock_timestamp()
@@ -56,7 +58,10 @@ const RUN_SQL = `WITH written AS (
     UPDATE job_status AS s
        SET version = w.version, status = r.status, result = coalesce(w.run ->> 'result', ''), event = r.event,
            time_started = freezer_epoch(w.run -> 'time_started'), time_ended = freezer_epoch(w.run -> 'time_ended'),
-           status_values = w.status, event_values = w.event, run = w.run,
+           status_values = w.status, event_values = w.event,
+           run_pairs = ARRAY(SELECT DISTINCT freezer_pair(m.key, m.value) FROM jsonb_each(w.run) AS m),
+           run_text = (SELECT coalesce(string_agg(m.value #>> '{}', chr(31)), '') FROM jsonb_each(w.run) AS m
+                        WHERE jsonb_typeof(m.value) IN ('string', 'number')),
            armed_at = CASE WHEN freezer_job_armed(r.status, r.event) THEN coalesce(s.armed_at, now()) END
       FROM written AS w, LATERAL (SELECT coalesce(w.run ->> 'status', '') AS status, coalesce(w.run ->> 'event', '') AS event) AS r
      WHERE s.owner_id = w.owner_id AND s.id = w.id

@@ -9,9 +9,9 @@ const among = (ids: string) => `(owner_id, id) IN (${ids})`;
 
 // Job searches run on the job_documents view (see the JobRunState migration). `doc` is the
 // document with its run state, which every exact condition reads; the indexes over the stored
-// document (`stored_doc`, jobs.doc) and over the last write-back's run state (job_status.run)
-// together find every row a condition can match, and promoted status and event are indexed on
-// job_status. client_id, never a run key, keeps its index on jobs.
+// document (`stored_doc`, jobs.doc) and over the last write-back's run state (job_status's
+// run_pairs and run_text) together find every row a condition can match, and promoted status and
+// event are indexed on job_status. client_id, never a run key, keeps its index on jobs.
 export const JOB_SEARCH: SearchSpec = {
   docColumn: 'doc',
   promotedKeys: { client_id: 'client_id', status: 'status', event: 'event' },
@@ -19,11 +19,11 @@ export const JOB_SEARCH: SearchSpec = {
     pair(key, pair) {
       if (!RUN_KEY_SET.has(key)) return `freezer_leaf_pairs(stored_doc) @> ARRAY[${pair}]`;
       return among(`SELECT owner_id, id FROM jobs WHERE freezer_leaf_pairs(doc) @> ARRAY[${pair}]
-        UNION ALL SELECT owner_id, id FROM job_status WHERE freezer_leaf_pairs(run) @> ARRAY[${pair}]`);
+        UNION ALL SELECT owner_id, id FROM job_status WHERE run_pairs @> ARRAY[${pair}]`);
     },
     text(pattern) {
       return among(`SELECT owner_id, id FROM jobs WHERE freezer_doc_text(doc) ILIKE ${pattern}
-        UNION ALL SELECT owner_id, id FROM job_status WHERE freezer_doc_text(run) ILIKE ${pattern}`);
+        UNION ALL SELECT owner_id, id FROM job_status WHERE run_text ILIKE ${pattern}`);
     },
     // stated twice for the planner's estimate, as promotedContains does (search-sql.ts)
     promoted: {
