@@ -15,8 +15,9 @@ import { JOB_STATUS_SYNC, walk } from './1764793600000-ProtectionStatus.js';
  * heap-only tuple; fillfactor 70 leaves the room) and no index changes.
  *
  * - The document is freezer_job_doc(doc, run): job_schedule's run keys come from `run` when it
- *   is set. Every other write stores the whole document and sets `run` to NULL. The
- *   job_documents view answers reads with that document.
+ *   is set. Every other write stores the whole document, and a trigger then sets `run` to NULL,
+ *   whoever the writer (an API process of an earlier version too). The job_documents view
+ *   answers reads with that document.
  * - `status` and `event` (the promoted bare keys) stay current on jobs, now without an index.
  *   Their index is on job_status (status_values, event_values), which every write updates anyway.
  * - A search narrows with the indexes over `doc` and, for the run keys and free text, with the
@@ -58,12 +59,11 @@ const JOB_STATUS_SYNC_WITH_RUN = JOB_STATUS_SYNC.replace(
     'backup_names = excluded.backup_names, status_values = excluded.status_values, event_values = excluded.event_values, run_pairs = NULL, run_text = NULL,',
   );
 
-const PROMOTE = (resetRun: boolean) => `
-      CREATE OR REPLACE FUNCTION freezer_jobs_promote() RETURNS trigger LANGUAGE plpgsql AS $fn$
+// A write of the whole document ends the run state written beside it.
+const RUN_RESET = `
+      CREATE OR REPLACE FUNCTION freezer_jobs_run_reset() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
-        NEW.client_id := freezer_key_values(NEW.doc, 'client_id');
-        NEW.status := freezer_key_values(NEW.doc, 'status');
-        NEW.event := freezer_key_values(NEW.doc, 'event');${resetRun ? '\n        NEW.run := NULL;' : ''}
+        NEW.run := NULL;
         RETURN NEW;
       END
       $fn$`;
@@ -94,7 +94,9 @@ export class JobRunState1765100000000 implements MigrationInterface {
         SELECT owner_id, id, project_id, user_id, version, created_at, updated_at,
                freezer_job_doc(doc, run) AS doc, doc AS stored_doc, client_id, status, event
           FROM jobs`);
-      await q.query(PROMOTE(true));
+      await q.query(RUN_RESET);
+      await q.query(`CREATE TRIGGER jobs_run_reset BEFORE UPDATE OF doc ON jobs
+        FOR EACH ROW WHEN (NEW.run IS NOT NULL) EXECUTE FUNCTION freezer_jobs_run_reset()`);
       await q.query(JOB_STATUS_SYNC_WITH_RUN);
       await q.commitTransaction();
     } catch (error) {
@@ -116,7 +118,7 @@ export class JobRunState1765100000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    // every run state back into its document (the triggers recompute the rest)
+    // every run state back into its document (the triggers recompute the rest and clear `run`)
     await q.query(`UPDATE jobs SET doc = freezer_job_doc(doc, run) WHERE run IS NOT NULL`);
     await q.query(`CREATE INDEX jobs_promoted ON jobs USING gin
       (client_id jsonb_path_ops, status jsonb_path_ops, event jsonb_path_ops)`);
@@ -125,7 +127,8 @@ export class JobRunState1765100000000 implements MigrationInterface {
     await q.query(`DROP INDEX job_status_run_pairs`);
     await q.query(`DROP INDEX job_status_promoted`);
     await q.query(JOB_STATUS_SYNC);
-    await q.query(PROMOTE(false));
+    await q.query(`DROP TRIGGER jobs_run_reset ON jobs`);
+    await q.query(`DROP FUNCTION freezer_jobs_run_reset()`);
     await q.query(`DROP VIEW job_documents`);
     await q.query(`DROP FUNCTION freezer_job_doc(jsonb, jsonb)`);
     await q.query(`ALTER TABLE job_status DROP COLUMN run_text, DROP COLUMN run_pairs, DROP COLUMN event_values, DROP COLUMN status_values`);

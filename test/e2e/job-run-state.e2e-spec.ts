@@ -122,6 +122,20 @@ describe('job run state: write-backs beside the document', () => {
 
     await patch(identity, id, { job_schedule: { current_pid: 5 } });
     expect((await row(identity, id)).run).toMatchObject({ current_pid: 5 });
+    // a writer that knows nothing of the run state (an API process of an earlier version, which
+    // hands in the promoted columns itself) writes the whole document: the run state ends
+    await suite.db.query('BEGIN');
+    try {
+      await suite.db.query(`SET LOCAL freezer.promoted_by_writer = on`);
+      await suite.db.query(`UPDATE jobs SET doc = jsonb_set(doc, '{job_schedule,current_pid}', '6'), version = version + 1 WHERE owner_id = $1 AND id = $2`, [
+        identity.userId,
+        id,
+      ]);
+      expect((await row(identity, id)).run).toBeNull();
+      expect((await suite.db.query(`SELECT doc #> '{job_schedule,current_pid}' AS pid FROM job_documents WHERE id = $1`, [id])).rows).toEqual([{ pid: 6 }]);
+    } finally {
+      await suite.db.query('ROLLBACK');
+    }
     // a PUT replaces it all, without current_pid: none comes back from an earlier run state
     const { job_schedule: schedule, ...rest } = await getJob(identity, id);
     const { current_pid: _gone, ...withoutPid } = schedule as JsonObject;

@@ -6,11 +6,11 @@ import { isDatabaseUnavailable } from '../errors/database-errors.js';
 import type { JsonObject } from '../json/json.types.js';
 import type { Queryable } from './owned-documents.js';
 
-// Documents written at once at most. PostgreSQL runs one statement on one core, and a job's row
-// costs it about a millisecond (its search indexes and status): the writes of one turn split into
-// several statements keep every core and several pooled connections busy, where one statement
-// of them all left a core idle (scheduler write-backs: 935 req/s in batches of up to 64, 1,100-
-// 1,150 in batches of up to 6). A batch that fails and is written again row by row costs little.
+// Rows written at once at most. PostgreSQL runs one statement on one core: the writes of one turn
+// split into several statements keep every core and several pooled connections busy, where one
+// statement of them all left a core idle (scheduler write-backs, when each rewrote the whole job:
+// 935 req/s in batches of up to 64, 1,100-1,150 in batches of up to 6). A batch that fails and is
+// written again row by row costs little.
 const MAX_BATCH = 6;
 // A failed batch is logged at most this often.
 const LOG_EVERY_MS = 10_000;
@@ -122,17 +122,15 @@ interface DocumentWrite extends VersionedWrite {
 
 /**
  * Documents replaced in batches (see VersionedBatchWrites). The writer also hands in the columns
- * the table's trigger would compute from each document (`promoted`), and the trigger stands
- * aside; `cleared` are columns the trigger would set to NULL.
+ * the table's trigger would compute from each document (`promoted`), and the trigger stands aside.
  */
 export class DocumentUpdatesAt extends VersionedBatchWrites<DocumentWrite> {
   constructor(
     db: Queryable,
     table: string,
     private readonly promoted: WriterPromoted,
-    cleared: readonly string[] = [],
   ) {
-    super(db, table, batchSql(table, promoted.columns, cleared));
+    super(db, table, batchSql(table, promoted.columns));
   }
 
   // The new version, or null when the row is no longer at `version`.
@@ -158,10 +156,10 @@ export class DocumentUpdatesAt extends VersionedBatchWrites<DocumentWrite> {
 // trigger and undone by the same statement once every row is written, as the backups' INSERT does.
 // The LEFT JOIN makes the undoing part of the answer even when no row was written. u.project_id
 // NULL: the owner's document in any project (a v1 or user-scoped write).
-function batchSql(table: string, columns: readonly string[], cleared: readonly string[]): string {
+function batchSql(table: string, columns: readonly string[]): string {
   const names = columns.map((_, i) => `p${i}`);
   const arrays = columns.map((_, i) => `$${6 + i}::text[]`);
-  const set = [...columns.map((column, i) => `${column} = u.${names[i]}::jsonb`), ...cleared.map((column) => `${column} = NULL`)].join(', ');
+  const set = columns.map((column, i) => `${column} = u.${names[i]}::jsonb`).join(', ');
   return `WITH written AS (
       UPDATE ${table} AS t SET doc = u.doc::jsonb, ${set}, version = t.version + 1, updated_at = clock_timestamp()
         FROM (SELECT set_config('${WRITER_SETTING}', 'on', true)) AS writer,

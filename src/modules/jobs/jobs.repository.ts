@@ -42,8 +42,8 @@ export class JobsRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {
     this.texts = new DocumentTextReads(db, READ_TABLE);
     this.objects = new DocumentObjectReads<JobDocument>(db, READ_TABLE);
-    // a whole document replaces any run state written before it
-    this.updatesAt = new DocumentUpdatesAt(db, TABLE, { columns: JOB_PROMOTED_COLUMNS, compute: jobPromotedColumns }, ['run']);
+    // a whole document ends any run state written before it (the jobs_run_reset trigger)
+    this.updatesAt = new DocumentUpdatesAt(db, TABLE, { columns: JOB_PROMOTED_COLUMNS, compute: jobPromotedColumns });
     this.runUpdatesAt = new JobRunUpdatesAt(db);
   }
 
