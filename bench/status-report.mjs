@@ -264,7 +264,7 @@ try {
   }
   const report = await reportLatency(port, db);
   // a minute of scheduler write-backs at this scale: 1,000 jobs changed
-  await db.query(`UPDATE jobs SET doc = jsonb_set(doc, '{job_schedule,time_started}', to_jsonb(extract(epoch FROM now())::bigint)) WHERE id IN (SELECT id FROM jobs LIMIT 1000)`);
+  await db.query(`UPDATE jobs SET doc = jsonb_set(freezer_job_doc(doc, run), '{job_schedule,time_started}', to_jsonb(extract(epoch FROM now())::bigint)), version = version + 1 WHERE id IN (SELECT id FROM jobs LIMIT 1000)`);
   report.after_1000_changes_ms = (await timed(() => get(port, `/v2/${PROJECT}/status`))).ms;
   log(`report after 1,000 jobs changed: ${report.after_1000_changes_ms.toFixed(0)} ms`);
   report.post = await postRate(port, db);

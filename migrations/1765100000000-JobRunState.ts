@@ -77,7 +77,8 @@ export class JobRunState1765100000000 implements MigrationInterface {
     await q.startTransaction();
     try {
       await q.query(`ALTER TABLE jobs ADD COLUMN IF NOT EXISTS run jsonb`);
-      // room on each page for the write-back's new row version (applies to pages filled from now on)
+      // room on each page for the write-back's new row version. Pages filled before keep none: a
+      // job stored there moves to a page with room at its first write-back, and stays from then on.
       await q.query(`ALTER TABLE jobs SET (fillfactor = 70)`);
       await q.query(`ALTER TABLE job_status ADD COLUMN IF NOT EXISTS status_values jsonb NOT NULL DEFAULT '[]',
         ADD COLUMN IF NOT EXISTS event_values jsonb NOT NULL DEFAULT '[]', ADD COLUMN IF NOT EXISTS run_pairs text[],
@@ -95,6 +96,8 @@ export class JobRunState1765100000000 implements MigrationInterface {
                freezer_job_doc(doc, run) AS doc, doc AS stored_doc, client_id, status, event
           FROM jobs`);
       await q.query(RUN_RESET);
+      // an attempt interrupted after this transaction left the trigger: the statements here run again
+      await q.query(`DROP TRIGGER IF EXISTS jobs_run_reset ON jobs`);
       await q.query(`CREATE TRIGGER jobs_run_reset BEFORE UPDATE OF doc ON jobs
         FOR EACH ROW WHEN (NEW.run IS NOT NULL) EXECUTE FUNCTION freezer_jobs_run_reset()`);
       await q.query(JOB_STATUS_SYNC_WITH_RUN);
@@ -117,6 +120,8 @@ export class JobRunState1765100000000 implements MigrationInterface {
     await q.query(`DROP INDEX CONCURRENTLY IF EXISTS jobs_promoted`);
   }
 
+  // With the service stopped: a run state written between the first statement and the last would
+  // be lost with the column.
   async down(q: QueryRunner): Promise<void> {
     // every run state back into its document (the triggers recompute the rest and clear `run`)
     await q.query(`UPDATE jobs SET doc = freezer_job_doc(doc, run) WHERE run IS NOT NULL`);

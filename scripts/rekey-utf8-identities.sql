@@ -17,6 +17,10 @@ END $$;
 CREATE FUNCTION pg_temp.misread(x text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(x ~ '[\u0080-\u00ff]' AND pg_temp.utf8_reading(x) <> x, false)
 $$;
+-- a job's run state (its last write-back's) into its document, which the re-keying rewrites
+UPDATE jobs SET doc = freezer_job_doc(doc, run)
+ WHERE run IS NOT NULL AND (pg_temp.misread(owner_id) OR pg_temp.misread(user_id) OR pg_temp.misread(project_id)
+                            OR pg_temp.misread(doc ->> 'user_name'));
 -- first the report's copy of each job, so that the jobs' trigger finds it under the new owner
 UPDATE job_status SET owner_id = pg_temp.utf8_reading(owner_id) WHERE pg_temp.misread(owner_id);
 DO $$

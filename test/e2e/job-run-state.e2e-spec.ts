@@ -4,6 +4,7 @@
 // rewritten on its page as a heap-only tuple. Every read, search and status must see the job as
 // if the whole document had been written.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import request from 'supertest';
@@ -148,6 +149,7 @@ describe('job run state: write-backs beside the document', () => {
   it('job_status follows each run write-back as its trigger does for the whole document', async () => {
     const identity = newIdentity();
     const id = await createJob(identity, buildJobDoc({ client_id: 'node-7', job_schedule: scheduled }));
+    const armedAt: unknown[] = [];
     for (const schedule of [runStarts, runEnds, { ...runEnds, status: 'completed' }, { ...runEnds, status: 'scheduled', event: 'start' }]) {
       await patch(identity, id, { job_schedule: schedule });
       expect((await row(identity, id)).run).not.toBeNull();
@@ -160,6 +162,7 @@ describe('job run state: write-backs beside the document', () => {
       ]);
       expect({ run_pairs: stored.run_pairs, run_text: stored.run_text }).toEqual({ run_pairs: rows[0].pairs, run_text: rows[0].text });
       expect(stored.run_text).toContain(schedule.status);
+      armedAt.push(stored.armed_at);
       await suite.db.query('BEGIN');
       try {
         // the whole document written through the triggers, version and all
@@ -170,6 +173,12 @@ describe('job run state: write-backs beside the document', () => {
         await suite.db.query('ROLLBACK');
       }
     }
+    // armed since the job was made, through a run and its end; not armed once completed; armed
+    // anew by the start event
+    expect(armedAt[0]).toBeInstanceOf(Date);
+    expect(armedAt[1]).toEqual(armedAt[0]);
+    expect(armedAt[2]).toBeNull();
+    expect((armedAt[3] as Date).getTime()).toBeGreaterThan((armedAt[0] as Date).getTime());
   });
 
   it('searches see the run state and not the stored one: promoted keys, other run keys, paths, free text, match_not', async () => {
@@ -186,6 +195,11 @@ describe('job run state: write-backs beside the document', () => {
     // the stored document still says success: the job is not found by it
     expect(await found(identity, { match: [{ result: 'success' }] })).toEqual([]);
     expect(await found(identity, { match: [{ current_pid: 918273 }] })).toEqual([id]);
+    expect(await found(identity, { match: [{ current_pid: null }] })).toEqual([other]);
+    // a term across two leaves of the text (their separator between), a run key's and the next
+    // one's: in neither the stored document's text nor the run state's, and still found
+    const created = ((await getJob(identity, id)).job_schedule as JsonObject).time_created as number;
+    expect(await found(identity, { match: [{ _all: `918273\u001f${created}` }] })).toEqual([id]);
     expect(await found(identity, { match: [{ 'job_schedule.result': 'fail' }] })).toEqual([id]);
     expect(await found(identity, { match: [{ _all: '918273' }] })).toEqual([id]);
     expect(await found(identity, { match: [{ _all: 'SUCCESS' }] })).toEqual([]);
@@ -270,6 +284,13 @@ describe('JobRunState on stored jobs', () => {
       await older.destroy();
       await newer.initialize();
       await newer.runMigrations({ transaction: 'each' });
+      // interrupted after its first transaction and started again: every statement runs again
+      const runner = newer.createQueryRunner();
+      try {
+        await new JobRunState1765100000000().up(runner);
+      } finally {
+        await runner.release();
+      }
       await db.connect();
       expect((await db.query(`SELECT id, status_values, event_values, run_pairs, run_text FROM job_status ORDER BY id`)).rows).toEqual([
         { id: 'a', status_values: ['running'], event_values: ['start'], run_pairs: null, run_text: null },
@@ -289,6 +310,36 @@ describe('JobRunState on stored jobs', () => {
       await db.end().catch(() => undefined);
       if (older.isInitialized) await older.destroy();
       if (newer.isInitialized) await newer.destroy();
+      await scratch.drop();
+    }
+  }, 60_000);
+
+  it('keeps the run state when the re-keying script rewrites a job (scripts/rekey-utf8-identities.sql)', async () => {
+    const scratch = await createScratchDatabase('run_state_rekey');
+    const source = new DataSource({ ...buildTypeOrmOptions({ poolSize: 2, statementTimeoutMs: 0 }, scratch.url), migrations: MIGRATIONS });
+    const db = new pg.Client({ connectionString: scratch.url });
+    try {
+      await source.initialize();
+      await source.runMigrations({ transaction: 'each' });
+      await source.destroy();
+      await db.connect();
+      // "Zoë" as a version reading the headers as latin1 stored it
+      const misread = Buffer.from('Zoë', 'utf8').toString('latin1');
+      await db.query(
+        `INSERT INTO jobs (owner_id, id, project_id, user_id, doc)
+         VALUES ($1, 'j', 'p', $1, jsonb_build_object('user_id', $1::text, 'job_schedule', jsonb_build_object('status', 'scheduled', 'result', '')))`,
+        [misread],
+      );
+      await db.query(`UPDATE jobs SET run = '{"status": "running", "result": "", "current_pid": 31}', status = '["running"]' WHERE id = 'j'`);
+      await db.query(readFileSync('scripts/rekey-utf8-identities.sql', 'utf8'));
+      const { rows } = await db.query(`SELECT owner_id, run, doc -> 'job_schedule' AS schedule, doc ->> 'user_id' AS user_id FROM jobs`);
+      expect(rows).toEqual([{ owner_id: 'Zoë', run: null, schedule: { status: 'running', result: '', current_pid: 31 }, user_id: 'Zoë' }]);
+      expect((await db.query(`SELECT owner_id, status, status_values FROM job_status`)).rows).toEqual([
+        { owner_id: 'Zoë', status: 'running', status_values: ['running'] },
+      ]);
+    } finally {
+      await db.end().catch(() => undefined);
+      if (source.isInitialized) await source.destroy();
       await scratch.drop();
     }
   }, 60_000);

@@ -54,7 +54,7 @@ export function buildListQuery(table: string, spec: SearchSpec, scope: ReadScope
       `(created_at, id) > (SELECT created_at, id FROM ${table} WHERE ${owned.join(' AND ')} AND id = ${params.add(paging.marker)}${first})`,
     );
   }
-  conditions.push(...compileSearch(search, spec, params));
+  conditions.push(...compileSearch(search, spec, params, owned.join(' AND ')));
   const sql = `SELECT doc::text AS doc FROM ${table} WHERE ${conditions.join(' AND ')}
       ORDER BY created_at, id LIMIT ${params.add(paging.limit)} OFFSET ${params.add(paging.offset)}`;
   return { sql, params: params.values };

@@ -21,24 +21,27 @@ export interface SearchSpec {
 }
 
 // Conditions, answered by indexes, that hold for every row a condition of the search can match
-// (a superset: the exact condition is still stated on the document).
+// (a superset: the exact condition is still stated on the document). `scope` is the SQL condition
+// on the owner columns (owner_id, project_id) that the list already states, for the narrowing's
+// own queries.
 export interface SearchNarrowing {
   // rows whose document may hold the key/scalar pair `pair` (SQL of a freezer_pair)
-  pair(key: string, pair: string): string;
+  pair(key: string, pair: string, scope: string): string;
   // rows whose document's text may hold `pattern` (SQL of an ILIKE pattern)
-  text(pattern: string): string;
+  text(pattern: string, scope: string): string;
   // rows whose promoted column of `key` may contain `values` (SQL of a JSON array), for the keys
   // whose index is elsewhere
-  promoted: Readonly<Record<string, (values: string) => string>>;
+  promoted: Readonly<Record<string, (values: string, scope: string) => string>>;
 }
 
 // Translates a search document into SQL conditions (D10), all ANDed by the caller. The SQL
-// functions it calls are defined by the SearchFunctions migration.
-export function compileSearch(search: SearchDocument, spec: SearchSpec, params: SqlParams): string[] {
+// functions it calls are defined by the SearchFunctions migration. `scope` is the caller's
+// condition on the owner columns (for a spec's narrowing).
+export function compileSearch(search: SearchDocument, spec: SearchSpec, params: SqlParams, scope = 'TRUE'): string[] {
   const conditions: string[] = [];
-  for (const pair of search.match) conditions.push(matchPair(pair, spec, params, true));
-  for (const pair of search.matchNot) conditions.push(`NOT coalesce(${matchPair(pair, spec, params, false)}, false)`);
-  for (const term of search.freeText) conditions.push(freeTextCondition(term, spec, params));
+  for (const pair of search.match) conditions.push(matchPair(pair, spec, params, true, scope));
+  for (const pair of search.matchNot) conditions.push(`NOT coalesce(${matchPair(pair, spec, params, false, scope)}, false)`);
+  for (const term of search.freeText) conditions.push(freeTextCondition(term, spec, params, scope));
   if (spec.timeColumn && search.timeAfter !== null) conditions.push(`${spec.timeColumn} >= ${params.add(search.timeAfter)}`);
   if (spec.timeColumn && search.timeBefore !== null) conditions.push(`${spec.timeColumn} <= ${params.add(search.timeBefore)}`);
   return conditions;
@@ -49,10 +52,12 @@ export function compileSearch(search: SearchDocument, spec: SearchSpec, params: 
 // ILIKE checks each; the ILIKE is then stated on `text || ''`, which no index matches, because the
 // planner prefers the trigram index for it and the trigram scan is what grows with the catalogue:
 // it reads the posting list of every trigram of the term, and most trigrams are in every backup.
-function freeTextCondition(term: string, spec: SearchSpec, params: SqlParams): string {
+function freeTextCondition(term: string, spec: SearchSpec, params: SqlParams, scope: string): string {
   const text = spec.textColumn ?? `freezer_doc_text(${spec.docColumn})`;
   const pattern = params.add(`%${escapeLike(term)}%`);
-  if (spec.narrowing) return `(${spec.narrowing.text(pattern)} AND ${text} ILIKE ${pattern})`;
+  // A term holding the separator of the text's leaves can match across two of them, which a
+  // narrowing over a part of the document cannot see: it reads every row in scope instead.
+  if (spec.narrowing && !term.includes(LEAF_SEPARATOR)) return `(${spec.narrowing.text(pattern, scope)} AND ${text} ILIKE ${pattern})`;
   if (!spec.textWordsIndexed || !hasInnerWord(term)) return `${text} ILIKE ${pattern}`;
   return `(freezer_text_words(${text}) @> freezer_term_words(${params.add(term)}) AND (${text} || '') ILIKE ${pattern})`;
 }
@@ -69,6 +74,9 @@ export function hasInnerWord(term: string): boolean {
   return false;
 }
 
+// what freezer_doc_text puts between two leaves, chr(31)
+const LEAF_SEPARATOR = '\u001f';
+
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
@@ -78,7 +86,7 @@ function isScalar(value: JsonValue): value is string | number | boolean {
 }
 
 // `indexed` asks for the GIN pre-filter on generic keys; inside NOT it would only cost time.
-function matchPair([key, value]: SearchPair, spec: SearchSpec, params: SqlParams, indexed: boolean): string {
+function matchPair([key, value]: SearchPair, spec: SearchSpec, params: SqlParams, indexed: boolean, scope: string): string {
   if (key.includes('.')) return matchPath(key.split('.'), value, spec, params);
   const promoted = spec.promotedKeys[key];
   const values = promoted ?? `freezer_key_values(${spec.docColumn}, ${params.add(key)})`;
@@ -95,10 +103,10 @@ function matchPair([key, value]: SearchPair, spec: SearchSpec, params: SqlParams
   if (!indexed) return contains;
   if (promoted) {
     const elsewhere = spec.narrowing?.promoted[key];
-    return elsewhere ? `(${elsewhere(array)} AND ${contains})` : promotedContains(contains);
+    return elsewhere ? `(${elsewhere(array, scope)} AND ${contains})` : promotedContains(contains);
   }
   const pair = `freezer_pair(${params.add(key)}, ${params.add(JSON.stringify(value))}::jsonb)`;
-  const narrowed = spec.narrowing ? spec.narrowing.pair(key, pair) : `freezer_leaf_pairs(${spec.docColumn}) @> ARRAY[${pair}]`;
+  const narrowed = spec.narrowing ? spec.narrowing.pair(key, pair, scope) : `freezer_leaf_pairs(${spec.docColumn}) @> ARRAY[${pair}]`;
   return `(${narrowed} AND ${contains})`;
 }
 

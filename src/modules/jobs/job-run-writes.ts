@@ -59,7 +59,7 @@ const RUN_SQL = `WITH written AS (
        SET version = w.version, status = r.status, result = coalesce(w.run ->> 'result', ''), event = r.event,
            time_started = freezer_epoch(w.run -> 'time_started'), time_ended = freezer_epoch(w.run -> 'time_ended'),
            status_values = w.status, event_values = w.event,
-           run_pairs = ARRAY(SELECT DISTINCT freezer_pair(m.key, m.value) FROM jsonb_each(w.run) AS m),
+           run_pairs = ARRAY(SELECT DISTINCT freezer_pair(m.key, m.value) AS pair FROM jsonb_each(w.run) AS m ORDER BY pair),
            run_text = (SELECT coalesce(string_agg(m.value #>> '{}', chr(31)), '') FROM jsonb_each(w.run) AS m
                         WHERE jsonb_typeof(m.value) IN ('string', 'number')),
            armed_at = CASE WHEN freezer_job_armed(r.status, r.event) THEN coalesce(s.armed_at, now()) END

@@ -4,7 +4,9 @@ import type { SearchSpec } from '../../common/search/search-sql.js';
 
 const RUN_KEY_SET: ReadonlySet<string> = new Set(RUN_KEYS);
 
-// The rows of job_documents (owner_id, id) among `ids`, a query of (owner_id, id).
+// The rows of job_documents (owner_id, id) among `ids`, a query of (owner_id, id). The queries
+// state the list's scope too (both tables have the owner columns), so that they read the
+// caller's rows of an index, not every owner's.
 const among = (ids: string) => `(owner_id, id) IN (${ids})`;
 
 // Job searches run on the job_documents view (see the JobRunState migration). `doc` is the
@@ -16,19 +18,19 @@ export const JOB_SEARCH: SearchSpec = {
   docColumn: 'doc',
   promotedKeys: { client_id: 'client_id', status: 'status', event: 'event' },
   narrowing: {
-    pair(key, pair) {
+    pair(key, pair, scope) {
       if (!RUN_KEY_SET.has(key)) return `freezer_leaf_pairs(stored_doc) @> ARRAY[${pair}]`;
-      return among(`SELECT owner_id, id FROM jobs WHERE freezer_leaf_pairs(doc) @> ARRAY[${pair}]
-        UNION ALL SELECT owner_id, id FROM job_status WHERE run_pairs @> ARRAY[${pair}]`);
+      return among(`SELECT owner_id, id FROM jobs WHERE ${scope} AND freezer_leaf_pairs(doc) @> ARRAY[${pair}]
+        UNION ALL SELECT owner_id, id FROM job_status WHERE ${scope} AND run_pairs @> ARRAY[${pair}]`);
     },
-    text(pattern) {
-      return among(`SELECT owner_id, id FROM jobs WHERE freezer_doc_text(doc) ILIKE ${pattern}
-        UNION ALL SELECT owner_id, id FROM job_status WHERE run_text ILIKE ${pattern}`);
+    text(pattern, scope) {
+      return among(`SELECT owner_id, id FROM jobs WHERE ${scope} AND freezer_doc_text(doc) ILIKE ${pattern}
+        UNION ALL SELECT owner_id, id FROM job_status WHERE ${scope} AND run_text ILIKE ${pattern}`);
     },
     // stated twice for the planner's estimate, as promotedContains does (search-sql.ts)
     promoted: {
-      status: (values) => among(`SELECT owner_id, id FROM job_status WHERE status_values @> ${values} AND status_values @> ${values}`),
-      event: (values) => among(`SELECT owner_id, id FROM job_status WHERE event_values @> ${values} AND event_values @> ${values}`),
+      status: (values, scope) => among(`SELECT owner_id, id FROM job_status WHERE ${scope} AND status_values @> ${values} AND status_values @> ${values}`),
+      event: (values, scope) => among(`SELECT owner_id, id FROM job_status WHERE ${scope} AND event_values @> ${values} AND event_values @> ${values}`),
     },
   },
 };
