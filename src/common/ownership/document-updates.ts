@@ -6,12 +6,13 @@ import { isDatabaseUnavailable } from '../errors/database-errors.js';
 import type { JsonObject } from '../json/json.types.js';
 import type { Queryable } from './owned-documents.js';
 
-// Rows written at once at most. PostgreSQL runs one statement on one core: the writes of one turn
-// split into several statements keep every core and several pooled connections busy, where one
-// statement of them all left a core idle (scheduler write-backs, when each rewrote the whole job:
-// 935 req/s in batches of up to 64, 1,100-1,150 in batches of up to 6). A batch that fails and is
-// written again row by row costs little.
-const MAX_BATCH = 6;
+// Documents written at once at most. PostgreSQL runs one statement on one core, and a job's
+// document costs it most of a millisecond (its search indexes): the writes of one turn split into
+// several statements keep every core and several pooled connections busy, where one statement of
+// them all left a core idle (scheduler write-backs, when each rewrote the whole job: 935 req/s in
+// batches of up to 64, 1,100-1,150 in batches of up to 6). A batch that fails and is written again
+// row by row costs little.
+const DOCUMENTS_PER_BATCH = 6;
 // A failed batch is logged at most this often.
 const LOG_EVERY_MS = 10_000;
 
@@ -41,7 +42,7 @@ interface Waiting<W> {
 /**
  * The optimistic writes of a read-decide-write (a row changed if it is still at the version read,
  * see updateDocumentAt) that arrive together are written together: those handed in during one
- * turn of the event loop go to PostgreSQL in a few statements of up to MAX_BATCH rows each (one
+ * turn of the event loop go to PostgreSQL in a few statements of up to maxBatch rows each (one
  * round trip and one commit each, running at once on several connections), and each write is
  * answered once its statement is committed. Under load (schedulers writing back their jobs' runs)
  * most of a write's cost is the statement and the commit around the row, not the row.
@@ -67,6 +68,8 @@ export abstract class VersionedBatchWrites<W extends VersionedWrite> {
     private readonly db: Queryable,
     private readonly table: string,
     private readonly batchSql: string,
+    // rows written by one statement at most
+    private readonly maxBatch: number,
   ) {}
 
   protected abstract params(batch: readonly W[]): unknown[];
@@ -86,7 +89,7 @@ export abstract class VersionedBatchWrites<W extends VersionedWrite> {
     this.scheduled = false;
     const all = this.waiting.sort((a, b) => compare(a.write.owner.ownerId, b.write.owner.ownerId) || compare(a.write.id, b.write.id));
     this.waiting = [];
-    for (let from = 0; from < all.length; from += MAX_BATCH) void this.writeBatch(all.slice(from, from + MAX_BATCH));
+    for (let from = 0; from < all.length; from += this.maxBatch) void this.writeBatch(all.slice(from, from + this.maxBatch));
   }
 
   private async writeBatch(batch: Array<Waiting<W>>): Promise<void> {
@@ -130,7 +133,7 @@ export class DocumentUpdatesAt extends VersionedBatchWrites<DocumentWrite> {
     table: string,
     private readonly promoted: WriterPromoted,
   ) {
-    super(db, table, batchSql(table, promoted.columns));
+    super(db, table, batchSql(table, promoted.columns), DOCUMENTS_PER_BATCH);
   }
 
   // The new version, or null when the row is no longer at `version`.
